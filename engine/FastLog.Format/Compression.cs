@@ -47,6 +47,12 @@ public static class Compression
     {
         ArgumentNullException.ThrowIfNull(destination);
         ArgumentOutOfRangeException.ThrowIfNegative(maxDecompressedBytes);
+        if (source.IsEmpty && codec is > CompressionCodec.None and <= CompressionCodec.Zstd)
+        {
+            // Every codec frames even empty input with some bytes; nothing at all is corrupt.
+            FormatThrow.InvalidRecord($"empty {codec} compressed records");
+        }
+
         try
         {
             switch (codec)

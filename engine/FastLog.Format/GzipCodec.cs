@@ -17,8 +17,22 @@ internal static class GzipCodec
         }
     }
 
+    /// <summary>
+    /// A complete gzip member for empty input: header (no name, unknown OS), an empty final fixed-Huffman
+    /// block, CRC-32 0 and size 0. GZipStream writes nothing at all when given no
+    /// bytes, which no reader accepts as gzip.
+    /// </summary>
+    private static ReadOnlySpan<byte> EmptyMember =>
+        [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
     public static int Compress(ReadOnlySpan<byte> source, IBufferWriter<byte> destination)
     {
+        if (source.IsEmpty)
+        {
+            destination.Write(EmptyMember);
+            return EmptyMember.Length;
+        }
+
         using var output = new BufferWriterStream(destination);
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
         {
