@@ -90,7 +90,9 @@ public static class Compression
     /// <summary>Decompresses into a new array (tests and tools; the broker uses a pooled writer).</summary>
     public static byte[] Decompress(CompressionCodec codec, ReadOnlySpan<byte> source, int maxDecompressedBytes)
     {
-        using var buffer = new PooledBufferWriter(Math.Min(Math.Max(source.Length * 4, 256), maxDecompressedBytes + 1));
+        // Guess 4x the input for the first rental, never more than the bound allows (long: no overflow).
+        int initialCapacityBytes = (int)Math.Min(Math.Max(source.Length * 4L, 256L), Math.Max(maxDecompressedBytes, 1));
+        using var buffer = new PooledBufferWriter(initialCapacityBytes);
         Decompress(codec, source, buffer, maxDecompressedBytes);
         return buffer.ToArray();
     }

@@ -67,6 +67,14 @@ public class CompressionTests
     public void Empty_input_is_invalid_record(CompressionCodec codec) =>
         AssertInvalidRecord(() => Compression.Decompress(codec, [], 100));
 
+    [Theory]
+    [MemberData(nameof(CompressedCodecs))]
+    public void Unbounded_limit_is_accepted(CompressionCodec codec)
+    {
+        var data = SampleData(1000);
+        Assert.Equal(data, Compression.Decompress(codec, Compression.Compress(codec, data), int.MaxValue));
+    }
+
     [Fact]
     public void Uncompressed_region_is_bounded_too() =>
         AssertInvalidRecord(() => Compression.Decompress(CompressionCodec.None, new byte[10], 9));
