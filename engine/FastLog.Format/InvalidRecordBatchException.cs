@@ -28,6 +28,13 @@ public sealed class InvalidRecordBatchException : Exception
         Error = RecordBatchError.InvalidRecord;
     }
 
+    /// <summary>A refusal with a typed reason caused by another exception (e.g. a codec's own error).</summary>
+    public InvalidRecordBatchException(RecordBatchError error, string message, Exception innerException)
+        : base(message, innerException)
+    {
+        Error = error;
+    }
+
     public RecordBatchError Error { get; }
 
     public short KafkaErrorCode => Error.ToKafkaErrorCode();

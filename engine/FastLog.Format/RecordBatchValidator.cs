@@ -91,4 +91,44 @@ public static class RecordBatchValidator
 
         return RecordBatchError.None;
     }
+    /// <summary>
+    /// Deep validation, for tests and for a broker that is asked to check contents: validates the
+    /// header, inflates the records (bounded) and walks every record, requiring well-formed records,
+    /// exactly recordsCount of them filling the region, and offset deltas 0, 1, 2... as Kafka's
+    /// validator does. Costs a full decode: the append hot path does not call this.
+    /// </summary>
+    /// <param name="batch">A whole batch (may continue past it).</param>
+    /// <param name="scratch">Buffer for decompressed records; cleared and reused.</param>
+    /// <param name="maxDecompressedBytes">Bound on the inflated records region.</param>
+    public static RecordBatchError ValidateRecords(ReadOnlySpan<byte> batch, PooledBufferWriter scratch, int maxDecompressedBytes)
+    {
+        ArgumentNullException.ThrowIfNull(scratch);
+        var error = ValidateHeader(batch, out _);
+        if (error != RecordBatchError.None)
+        {
+            return error;
+        }
+
+        try
+        {
+            var reader = new RecordBatchReader(batch, scratch, maxDecompressedBytes);
+            int expectedDelta = 0;
+            foreach (var record in reader.GetRecords())
+            {
+                if (record.OffsetDelta != expectedDelta)
+                {
+                    return RecordBatchError.InvalidRecord;
+                }
+
+                expectedDelta++;
+            }
+
+            return RecordBatchError.None;
+        }
+        catch (InvalidRecordBatchException ex)
+        {
+            // Off the hot path: the exception carries the precise reason, the caller wants the code.
+            return ex.Error;
+        }
+    }
 }
