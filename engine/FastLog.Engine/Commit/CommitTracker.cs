@@ -159,6 +159,8 @@ public sealed class CommitTracker
 
     internal IFlushable Target => _target;
 
+    internal GroupCommitter Committer => _committer;
+
     internal bool HasPendingWaiters
     {
         get

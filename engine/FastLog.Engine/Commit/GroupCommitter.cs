@@ -104,6 +104,11 @@ public sealed class GroupCommitter : IAsyncDisposable, IDisposable
     public void Unregister(CommitTracker tracker)
     {
         ArgumentNullException.ThrowIfNull(tracker);
+        if (tracker.Committer != this)
+        {
+            throw new ArgumentException("The tracker belongs to another group committer.", nameof(tracker));
+        }
+
         lock (_gate)
         {
             int index = Array.IndexOf(_trackers, tracker);

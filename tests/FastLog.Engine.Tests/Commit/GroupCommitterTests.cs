@@ -406,6 +406,35 @@ public sealed class GroupCommitterTests
     }
 
     [Fact]
+    public async Task A_wait_past_the_appended_end_completes_at_a_later_covering_flush()
+    {
+        using var committer = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, "ahead");
+        var log = new FakeFlushable();
+        var tracker = committer.Register(log, 0);
+        tracker.NotifyAppended(log.Append(1), 1);
+
+        var ahead = tracker.WaitForDurableAsync(3).AsTask(); // offsets 1 and 2 are not appended yet
+        await tracker.WaitForDurableAsync(1).AsTask().WaitAsync(Hang);
+        await new Barrier(committer).PassAsync();
+        Assert.False(ahead.IsCompleted);
+        int flushesWhileAhead = log.FlushCalls;
+
+        tracker.NotifyAppended(log.Append(2), 2);
+        await tracker.WaitForDurableAsync(3).AsTask().WaitAsync(Hang);
+        await ahead.WaitAsync(Hang);
+        Assert.True(log.FlushCalls <= flushesWhileAhead + 1);
+    }
+
+    [Fact]
+    public void Unregister_rejects_a_tracker_of_another_committer()
+    {
+        using var first = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, "first");
+        using var second = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, "second");
+        var tracker = first.Register(new FakeFlushable(), 0);
+        Assert.Throws<ArgumentException>(() => second.Unregister(tracker));
+    }
+
+    [Fact]
     public void Policies_validate_and_describe_themselves()
     {
         Assert.Equal(CommitPolicyKind.Immediate, CommitPolicy.Immediate.Kind);
