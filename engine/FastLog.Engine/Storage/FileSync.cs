@@ -1,0 +1,129 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace FastLog.Engine.Storage;
+
+/// <summary>
+/// The two durability primitives the engine needs: make a file's data durable, and make a
+/// directory's entries (created, renamed, deleted files) durable.
+/// </summary>
+/// <remarks>
+/// On Linux the file sync is <c>fdatasync(2)</c>: it skips the inode timestamp update that
+/// <c>fsync(2)</c> also writes, which is all a preallocated or appended log segment needs (the
+/// size change of an append is still flushed, as fdatasync requires for later reads).
+/// Elsewhere <see cref="RandomAccess.FlushToDisk"/> gives fsync/FlushFileBuffers semantics.
+/// A failure throws <see cref="IOException"/> whose <see cref="Exception.HResult"/> is the errno.
+/// Callers must treat a failed sync as fatal for the file: after a failed fsync the kernel may
+/// already have dropped the dirty pages, so a retry that "succeeds" proves nothing.
+/// </remarks>
+public static partial class FileSync
+{
+    private const int EINTR = 4;
+    private const int EBADF = 9;
+    private const int EINVAL = 22;
+    private const int O_RDONLY = 0;
+
+    /// <summary>Flushes the file's data (and the metadata needed to read it back) to stable storage.</summary>
+    public static void DataSync(SafeFileHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        ObjectDisposedException.ThrowIf(handle.IsClosed, handle);
+
+        if (!OperatingSystem.IsLinux())
+        {
+            RandomAccess.FlushToDisk(handle);
+            return;
+        }
+
+        bool addedRef = false;
+        try
+        {
+            // Keeps the descriptor from being closed and reused by another open while we sync it.
+            handle.DangerousAddRef(ref addedRef);
+            int fd = checked((int)handle.DangerousGetHandle());
+            while (FDataSync(fd) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != EINTR)
+                {
+                    throw ErrnoException("fdatasync", errno, path: null);
+                }
+            }
+        }
+        finally
+        {
+            if (addedRef)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes the directory's entries durable, so a file created or renamed in it survives a crash.
+    /// A no-op on Windows, where NTFS journals directory changes and directories cannot be opened for sync.
+    /// </summary>
+    public static void SyncDirectory(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        int fd;
+        do
+        {
+            fd = Open(path, O_RDONLY);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        if (fd < 0)
+        {
+            throw ErrnoException("open", Marshal.GetLastPInvokeError(), path);
+        }
+
+        try
+        {
+            while (FSync(fd) != 0)
+            {
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno == EINTR)
+                {
+                    continue;
+                }
+
+                // Some file systems do not support fsync on a directory; like PostgreSQL we accept that
+                // rather than refuse to run there.
+                if (errno is EINVAL or EBADF)
+                {
+                    break;
+                }
+
+                throw ErrnoException("fsync", errno, path);
+            }
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    private static IOException ErrnoException(string call, int errno, string? path)
+    {
+        string target = path is null ? string.Empty : $" of '{path}'";
+        return new IOException($"{call}{target} failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
+    }
+
+    [LibraryImport("libc", EntryPoint = "fdatasync", SetLastError = true)]
+    private static partial int FDataSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    private static partial int FSync(int fd);
+
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int Open(string path, int flags);
+
+    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
+    private static partial int Close(int fd);
+}
