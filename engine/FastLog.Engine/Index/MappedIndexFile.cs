@@ -21,6 +21,7 @@ internal sealed unsafe class MappedIndexFile : IDisposable
     private MemoryMappedFile? _map;
     private MemoryMappedViewAccessor? _view;
     private byte* _pointer;
+    private int _sealedBytes = -1;
 
     /// <summary>
     /// Opens <paramref name="path"/> (creating it when <paramref name="writable"/>) and maps it.
@@ -100,7 +101,24 @@ internal sealed unsafe class MappedIndexFile : IDisposable
     public int MappedBytes { get; private set; }
 
     /// <summary>Whole entries that fit in the mapping.</summary>
-    public int MaxEntries => MappedBytes / EntrySizeBytes;
+    public int MaxEntries => (_sealedBytes >= 0 ? _sealedBytes : MappedBytes) / EntrySizeBytes;
+
+    /// <summary>
+    /// Cuts the file to <paramref name="lengthBytes"/> but keeps the current, larger mapping, so
+    /// readers that are using the index right now (a segment that just rolled) keep a valid pointer.
+    /// Safe because readers never touch entries past the count, which all lie inside the new length;
+    /// no entry can be added afterwards (<see cref="MaxEntries"/> shrinks to the kept entries).
+    /// </summary>
+    public void Seal(int lengthBytes)
+    {
+        if (!Writable)
+        {
+            return;
+        }
+
+        _stream.SetLength(lengthBytes);
+        _sealedBytes = lengthBytes;
+    }
 
     /// <summary>Start of entry <paramref name="slot"/>; the caller keeps the slot within <see cref="MaxEntries"/>.</summary>
     public byte* EntryPointer(int slot) => _pointer + ((long)slot * EntrySizeBytes);
@@ -113,6 +131,7 @@ internal sealed unsafe class MappedIndexFile : IDisposable
         // Unmap before changing the length: touching a mapped page past the end of a shrunk file
         // faults, and some platforms refuse to truncate a mapped file at all.
         Unmap();
+        _sealedBytes = -1;
         if (_stream.Length != lengthBytes)
         {
             _stream.SetLength(lengthBytes);

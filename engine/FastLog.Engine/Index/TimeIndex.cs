@@ -205,6 +205,17 @@ public sealed unsafe class TimeIndex : IDisposable
     }
 
     /// <summary>
+    /// Shrinks the file to the entries it holds while concurrent readers keep using the index (on
+    /// segment roll): the mapping stays, the index becomes full. <see cref="TrimToValidSize"/> is the
+    /// variant for when no reader can be active (close).
+    /// </summary>
+    public void Seal()
+    {
+        ObjectDisposedException.ThrowIf(_file.IsDisposed, this);
+        _file.Seal(_entryCount * EntrySizeBytes);
+    }
+
+    /// <summary>
     /// Shrinks the file to exactly <see cref="EntryCount"/> entries (on segment roll and clean
     /// close). The index stays readable; it is then full, so appends need <see cref="Resize"/>
     /// first. Does nothing on a read-only index. No concurrent readers.

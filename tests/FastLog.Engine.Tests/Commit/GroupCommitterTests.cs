@@ -1,5 +1,7 @@
 using FastLog.Engine.Commit;
 
+using FastLog.Engine.Tests.Support;
+
 namespace FastLog.Engine.Tests.Commit;
 
 public sealed class GroupCommitterTests

@@ -1,10 +1,10 @@
-namespace FastLog.Engine.Tests.Commit;
+namespace FastLog.Engine.Tests.Support;
 
 /// <summary>
 /// A clock that moves only when the test calls <see cref="Advance"/>; due timers fire on that call.
-/// Enough of a fake time provider for interval policies, without a package.
+/// Enough of a fake time provider for commit intervals, segment.ms, retention and delayed deletion, without a package.
 /// </summary>
-internal sealed class ManualTimeProvider : TimeProvider
+public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly Lock _lock = new();
     private readonly List<ManualTimer> _timers = [];
@@ -17,6 +17,9 @@ internal sealed class ManualTimeProvider : TimeProvider
             return _utcNow;
         }
     }
+
+    /// <summary>The current time in Unix milliseconds, the unit of record timestamps.</summary>
+    public long NowMs => GetUtcNow().ToUnixTimeMilliseconds();
 
     public override long TimestampFrequency => TimeSpan.TicksPerSecond;
 

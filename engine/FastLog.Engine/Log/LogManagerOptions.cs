@@ -1,0 +1,24 @@
+using FastLog.Engine.Commit;
+
+namespace FastLog.Engine.Log;
+
+/// <summary>Settings of the <see cref="LogManager"/>, named after the broker configs they come from.</summary>
+public sealed record LogManagerOptions
+{
+    /// <summary>log.dirs: one or more directories; partitions are spread over them.</summary>
+    public required IReadOnlyList<string> LogDirs { get; init; }
+
+    /// <summary>The broker-wide defaults (log.* configs) for partitions without topic overrides.</summary>
+    public LogConfig DefaultConfig { get; init; } = new();
+
+    /// <summary>The config of an existing partition found on disk at start-up; defaults to <see cref="DefaultConfig"/>.</summary>
+    public Func<TopicPartition, LogConfig>? ConfigFor { get; init; }
+
+    /// <summary>How appends become durable (one group committer, one flusher thread, per log directory).</summary>
+    public CommitPolicy CommitPolicy { get; init; } = CommitPolicy.Immediate;
+
+    /// <summary>num.recovery.threads.per.data.dir: partitions opened (and recovered) in parallel per directory.</summary>
+    public int RecoveryThreadsPerDataDir { get; init; } = 2;
+
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+}

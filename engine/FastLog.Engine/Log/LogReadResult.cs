@@ -1,0 +1,27 @@
+using FastLog.Engine.Segments;
+
+namespace FastLog.Engine.Log;
+
+public enum ReadStatus
+{
+    Success,
+    /// <summary>The offset is below the log start offset or above the log end offset.</summary>
+    OffsetOutOfRange,
+    /// <summary>The log's directory is offline after an I/O error.</summary>
+    StorageError,
+}
+
+/// <summary>
+/// What a read returns: a file slice of whole batches (a partial last one allowed) and the log's
+/// offsets at the time of the read, which a fetch response reports.
+/// </summary>
+public readonly record struct LogReadResult(ReadStatus Status, FileSlice Slice, long HighWatermark, long LogStartOffset, long LogEndOffset)
+{
+    /// <summary>Kafka's OFFSET_OUT_OF_RANGE and KAFKA_STORAGE_ERROR.</summary>
+    public short KafkaErrorCode => Status switch
+    {
+        ReadStatus.Success => 0,
+        ReadStatus.OffsetOutOfRange => 1,
+        _ => AppendResult.KafkaStorageErrorCode,
+    };
+}

@@ -1,0 +1,251 @@
+using FastLog.Engine.Commit;
+using FastLog.Engine.Segments;
+
+namespace FastLog.Engine.Log;
+
+/// <summary>
+/// One partition's log: an ordered set of <see cref="LogSegment"/>s, the last one active.
+/// </summary>
+/// <remarks>
+/// Appends are serialized by one lock and only write to the page cache; durability is a separate
+/// step through the <see cref="GroupCommitter"/> (<see cref="WaitForDurableAsync"/>), so acks=1
+/// never waits for a disk and acks=all waiters share fsyncs.
+/// Reads take no lock: they see an immutable snapshot of the segment array and each segment's
+/// published size. Segments removed by retention are renamed to <c>*.deleted</c> at once and closed
+/// after file.delete.delay.ms, so a reader holding a slice of one keeps a valid handle.
+/// Offsets: log start offset ≤ high watermark ≤ log end offset; the recovery point (durable end) ≤
+/// log end offset. An I/O error takes the log offline: appends and reads answer KAFKA_STORAGE_ERROR.
+/// </remarks>
+public sealed partial class PartitionLog : IFlushable, IDisposable
+{
+    private readonly object _appendLock = new();
+    private readonly TimeProvider _time;
+    private readonly Action<PartitionLog, IOException>? _onStorageFailure;
+    private readonly List<LogSegment> _rolledUnsynced = [];
+    private readonly List<PendingDeletion> _pendingDeletions = [];
+    private LogSegment[] _segments;
+    private LogConfig _config;
+    private CommitTracker? _tracker;
+    private GroupCommitter? _committer;
+    private long _logEndOffset;
+    private long _logStartOffset;
+    private long _highWatermark;
+    private long _recoveryPoint;
+    private bool _directoryDirty;
+    private volatile bool _offline;
+    private volatile bool _closed;
+    private Action<PartitionLog>? _appendListener;
+
+    private PartitionLog(PartitionLogOptions options, LogSegment[] segments)
+    {
+        Directory = options.Directory;
+        TopicPartition = options.TopicPartition;
+        _config = options.Config;
+        _time = options.TimeProvider;
+        _onStorageFailure = options.OnStorageFailure;
+        _segments = segments;
+        _logEndOffset = segments[^1].NextOffset;
+        _logStartOffset = Math.Clamp(options.LogStartOffset, segments[0].BaseOffset, _logEndOffset);
+        _highWatermark = Math.Clamp(options.HighWatermark ?? _logEndOffset, _logStartOffset, _logEndOffset);
+        _recoveryPoint = _logEndOffset;
+    }
+
+    public string Directory { get; }
+
+    public TopicPartition TopicPartition { get; }
+
+    /// <summary>The log's settings; replacing them applies from the next append or retention pass.</summary>
+    public LogConfig Config
+    {
+        get => Volatile.Read(ref _config);
+        set
+        {
+            ArgumentNullException.ThrowIfNull(value);
+            value.Validate();
+            Volatile.Write(ref _config, value);
+        }
+    }
+
+    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
+
+    public long LogEndOffset => Volatile.Read(ref _logEndOffset);
+
+    public long HighWatermark => Volatile.Read(ref _highWatermark);
+
+    /// <summary>Offsets below this are on disk (fsynced); what the recovery-point checkpoint records.</summary>
+    public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
+
+    public bool IsOffline => _offline;
+
+    public int SegmentCount => Volatile.Read(ref _segments).Length;
+
+    /// <summary>The current segments, oldest first (a snapshot).</summary>
+    public IReadOnlyList<LogSegment> Segments => Volatile.Read(ref _segments);
+
+    public long SizeBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var segment in Volatile.Read(ref _segments))
+            {
+                total += segment.SizeBytes;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Called after every successful append, outside the append lock (fetch long-polls hang off this).</summary>
+    public void SetAppendListener(Action<PartitionLog>? listener) => Volatile.Write(ref _appendListener, listener);
+
+    /// <summary>Moves the high watermark forward, clamped to the log end offset; never moves it back.</summary>
+    public void UpdateHighWatermark(long offset)
+    {
+        lock (_appendLock)
+        {
+            long clamped = Math.Min(offset, _logEndOffset);
+            if (clamped > _highWatermark)
+            {
+                Volatile.Write(ref _highWatermark, clamped);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Advances the log start offset (DeleteRecords): offsets below it stop being readable at once, and
+    /// segments wholly below it go at the next retention pass. It cannot pass the high watermark.
+    /// </summary>
+    /// <returns>False when the offset is above the high watermark (Kafka answers OFFSET_OUT_OF_RANGE).</returns>
+    public bool AdvanceLogStartOffset(long offset)
+    {
+        lock (_appendLock)
+        {
+            if (offset > _highWatermark)
+            {
+                return false;
+            }
+
+            if (offset > _logStartOffset)
+            {
+                Volatile.Write(ref _logStartOffset, offset);
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>Completes when every offset below <paramref name="endOffsetExclusive"/> is fsynced.</summary>
+    public ValueTask WaitForDurableAsync(long endOffsetExclusive, CancellationToken cancellationToken = default)
+    {
+        // Any flush counts, the committer's or a direct Flush(): both move the recovery point.
+        if (Volatile.Read(ref _recoveryPoint) >= endOffsetExclusive)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        var tracker = _tracker;
+        if (tracker is not null)
+        {
+            return tracker.WaitForDurableAsync(endOffsetExclusive, cancellationToken);
+        }
+
+        Flush();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Fsyncs everything appended so far on the calling thread (tests, shutdown, logs without a committer).</summary>
+    public void Flush()
+    {
+        FlushToDisk();
+    }
+
+    /// <summary>
+    /// The group committer's callback (flusher thread): captures the end offset, then syncs every
+    /// segment written since the last flush and, after a roll, the directory, so the new file's
+    /// name is durable too.
+    /// </summary>
+    public long FlushToDisk()
+    {
+        LogSegment active;
+        LogSegment[]? rolled = null;
+        long endOffset;
+        bool syncDirectory;
+        lock (_appendLock)
+        {
+            ThrowIfOffline();
+            if (_closed && _segments[^1].Handle.IsClosed)
+            {
+                return _recoveryPoint;
+            }
+
+            endOffset = _logEndOffset;
+            active = _segments[^1];
+            if (_rolledUnsynced.Count > 0)
+            {
+                rolled = [.. _rolledUnsynced];
+                _rolledUnsynced.Clear();
+            }
+
+            syncDirectory = _directoryDirty;
+            _directoryDirty = false;
+        }
+
+        try
+        {
+            if (rolled is not null)
+            {
+                foreach (var segment in rolled)
+                {
+                    segment.Sync();
+                }
+            }
+
+            active.Sync();
+            if (syncDirectory)
+            {
+                Storage.FileSync.SyncDirectory(Directory);
+            }
+        }
+        catch (IOException e)
+        {
+            TakeOffline(e);
+            throw;
+        }
+        catch (ObjectDisposedException) when (_closed)
+        {
+            return RecoveryPoint;
+        }
+
+        long previous = Volatile.Read(ref _recoveryPoint);
+        if (endOffset > previous)
+        {
+            Volatile.Write(ref _recoveryPoint, endOffset);
+        }
+
+        return endOffset;
+    }
+
+    public override string ToString() => $"{TopicPartition} [{LogStartOffset}, {LogEndOffset}) hw {HighWatermark}";
+
+    private void ThrowIfOffline()
+    {
+        if (_offline)
+        {
+            throw new IOException($"log {TopicPartition} in {Directory} is offline after an I/O error");
+        }
+    }
+
+    internal void TakeOffline(IOException error)
+    {
+        if (_offline)
+        {
+            return;
+        }
+
+        _offline = true;
+        _onStorageFailure?.Invoke(this, error);
+    }
+
+    private readonly record struct PendingDeletion(LogSegment Segment, ITimer Timer);
+}
