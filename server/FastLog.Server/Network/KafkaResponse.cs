@@ -1,0 +1,63 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using FastLog.Engine.Segments;
+using FastLog.Format;
+
+namespace FastLog.Server.Network;
+
+/// <summary>
+/// One response frame: the 4-byte size prefix, header and body as pooled bytes, with record data
+/// of fetch responses spliced in as <see cref="FileSlice"/>s at recorded positions. The socket
+/// layer writes the byte runs and sends each slice from its file with <c>sendfile(2)</c>, so record
+/// bytes never pass through user space on their way out.
+/// </summary>
+public sealed class KafkaResponse : IDisposable
+{
+    private const int SizePrefixBytes = 4;
+    private readonly PooledBufferWriter _bytes;
+    private readonly List<(int Position, FileSlice Slice)> _fileSlices = [];
+    private long _fileBytes;
+
+    public KafkaResponse(int initialCapacityBytes = 256)
+    {
+        _bytes = new PooledBufferWriter(Math.Max(SizePrefixBytes, initialCapacityBytes));
+        _bytes.GetSpan(SizePrefixBytes)[..SizePrefixBytes].Clear();
+        _bytes.Advance(SizePrefixBytes);
+    }
+
+    /// <summary>Where the header and body go, after the size prefix.</summary>
+    public IBufferWriter<byte> Writer => _bytes;
+
+    /// <summary>The frame's size as its prefix states it (everything after the prefix, file slices included).</summary>
+    public long FrameSizeBytes => _bytes.WrittenCount - SizePrefixBytes + _fileBytes;
+
+    internal IReadOnlyList<(int Position, FileSlice Slice)> FileSlices => _fileSlices;
+
+    /// <summary>Appends file bytes at the current position: the caller has already written their length prefix.</summary>
+    public void AppendFileSlice(FileSlice slice)
+    {
+        if (slice.IsEmpty)
+        {
+            return;
+        }
+
+        _fileSlices.Add((_bytes.WrittenCount, slice));
+        _fileBytes += slice.LengthBytes;
+    }
+
+    /// <summary>The bytes with the size prefix filled in; valid until <see cref="Dispose"/>.</summary>
+    internal ReadOnlyMemory<byte> SealBytes()
+    {
+        long size = FrameSizeBytes;
+        if (size > int.MaxValue)
+        {
+            throw new InvalidOperationException($"response of {size} bytes is larger than a frame can be");
+        }
+
+        var memory = _bytes.WrittenMemory;
+        BinaryPrimitives.WriteInt32BigEndian(System.Runtime.InteropServices.MemoryMarshal.AsMemory(memory).Span, (int)size);
+        return memory;
+    }
+
+    public void Dispose() => _bytes.Dispose();
+}

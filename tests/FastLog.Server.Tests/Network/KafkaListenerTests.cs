@@ -1,0 +1,201 @@
+using System.Buffers.Binary;
+using System.Net;
+using FastLog.Engine.Segments;
+using FastLog.Server.Network;
+
+namespace FastLog.Server.Tests.Network;
+
+/// <summary>
+/// The socket layer on real loopback sockets: framing, strict in-order answers with pipelined
+/// processing, bounds (oversize and negative frames, refused requests, connection limit, idle
+/// timeout) and file slices sent with sendfile — byte for byte.
+/// </summary>
+public sealed class KafkaListenerTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+    private readonly ScriptedProcessor _processor = new();
+    private KafkaListener _listener = null!;
+
+    public Task InitializeAsync() => StartAsync(new NetworkOptions { SocketRequestMaxBytes = 1024 * 1024, MaxConnections = 4 });
+
+    public async Task DisposeAsync() => await _listener.DisposeAsync();
+
+    private async Task StartAsync(NetworkOptions options)
+    {
+        if (_listener is not null)
+        {
+            await _listener.DisposeAsync();
+        }
+
+        _listener = new KafkaListener(new IPEndPoint(IPAddress.Loopback, 0), options, _processor);
+        _listener.Start();
+    }
+
+    [Fact]
+    public async Task Frames_are_answered_in_order_even_when_a_later_one_finishes_first()
+    {
+        using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        await client.SendFrameAsync("Da-first"u8.ToArray());
+        await client.SendFrameAsync("E-second"u8.ToArray());
+
+        // The second request was processed while the first still waits: pipelining.
+        await WaitUntilAsync(() => _processor.Seen.Count == 2);
+        _processor.Open((byte)'a');
+
+        Assert.Equal("Da-first"u8.ToArray(), await client.ReadFrameAsync(Timeout));
+        Assert.Equal("E-second"u8.ToArray(), await client.ReadFrameAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Requests_without_an_answer_write_nothing_and_the_next_answer_follows()
+    {
+        using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        await client.SendFrameAsync("N-silent"u8.ToArray());
+        await client.SendFrameAsync("E-after"u8.ToArray());
+        Assert.Equal("E-after"u8.ToArray(), await client.ReadFrameAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Many_pipelined_frames_in_one_write_are_all_answered_in_order()
+    {
+        using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        var all = new List<byte>();
+        for (int i = 0; i < 500; i++)
+        {
+            var body = new byte[5];
+            body[0] = (byte)'E';
+            BinaryPrimitives.WriteInt32BigEndian(body.AsSpan(1), i);
+            all.AddRange([0, 0, 0, 5]);
+            all.AddRange(body);
+        }
+
+        await client.SendRawAsync([.. all]);
+        for (int i = 0; i < 500; i++)
+        {
+            var answer = await client.ReadFrameAsync(Timeout);
+            Assert.NotNull(answer);
+            Assert.Equal(i, BinaryPrimitives.ReadInt32BigEndian(answer.AsSpan(1)));
+        }
+    }
+
+    [Theory]
+    [InlineData(2 * 1024 * 1024)]
+    [InlineData(-5)]
+    public async Task A_frame_size_out_of_bounds_closes_only_that_connection(int size)
+    {
+        using var bad = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        using var good = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        var prefix = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(prefix, size);
+        await bad.SendRawAsync(prefix);
+
+        Assert.True(await bad.WaitForCloseAsync(Timeout));
+        Assert.Empty(_processor.Seen);
+        await good.SendFrameAsync("E-ok"u8.ToArray());
+        Assert.Equal("E-ok"u8.ToArray(), await good.ReadFrameAsync(Timeout));
+    }
+
+    [Theory]
+    [InlineData("C-refused")]
+    [InlineData("X-unexpected")]
+    public async Task A_refused_or_failing_request_closes_the_connection_but_not_the_listener(string body)
+    {
+        using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        await client.SendFrameAsync(System.Text.Encoding.ASCII.GetBytes(body));
+        Assert.True(await client.WaitForCloseAsync(Timeout));
+
+        using var next = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        await next.SendFrameAsync("E-still-here"u8.ToArray());
+        Assert.Equal("E-still-here"u8.ToArray(), await next.ReadFrameAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task Connections_past_the_limit_are_closed()
+    {
+        var clients = new List<TestClient>();
+        try
+        {
+            for (int i = 0; i < 4; i++)
+            {
+                var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+                clients.Add(client);
+                await client.SendFrameAsync("E"u8.ToArray());
+                Assert.NotNull(await client.ReadFrameAsync(Timeout));
+            }
+
+            using var extra = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+            Assert.True(await extra.WaitForCloseAsync(Timeout));
+        }
+        finally
+        {
+            clients.ForEach(c => c.Dispose());
+        }
+    }
+
+    [Fact]
+    public async Task Idle_connections_are_closed()
+    {
+        await StartAsync(new NetworkOptions { ConnectionsMaxIdleMs = 300 });
+        using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        await client.SendFrameAsync("E"u8.ToArray());
+        Assert.NotNull(await client.ReadFrameAsync(Timeout));
+        Assert.True(await client.WaitForCloseAsync(Timeout));
+    }
+
+    [Fact]
+    public async Task File_slices_arrive_byte_for_byte_between_the_surrounding_bytes()
+    {
+        string path = Path.GetTempFileName();
+        try
+        {
+            var content = new byte[6 * 1024 * 1024 + 123];
+            new Random(7).NextBytes(content);
+            await File.WriteAllBytesAsync(path, content);
+            using var handle = File.OpenHandle(path);
+            _processor.FileToSend = new FileSlice(handle, 1000, content.Length - 2000);
+
+            using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+            await client.SendFrameAsync("F"u8.ToArray());
+            var answer = await client.ReadFrameAsync(Timeout);
+
+            Assert.NotNull(answer);
+            Assert.Equal(content.Length - 2000 + 2, answer.Length);
+            Assert.Equal((byte)'F', answer[0]);
+            Assert.Equal((byte)'!', answer[^1]);
+            Assert.True(content.AsSpan(1000, content.Length - 2000).SequenceEqual(answer.AsSpan(1, answer.Length - 2)));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Random_garbage_never_takes_the_listener_down()
+    {
+        // The default connection limit: closed garbage connections may still be counted for a moment.
+        await StartAsync(new NetworkOptions { SocketRequestMaxBytes = 1024 * 1024 });
+        var random = new Random(42);
+        for (int i = 0; i < 200; i++)
+        {
+            using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+            var garbage = new byte[random.Next(1, 64)];
+            random.NextBytes(garbage);
+            await client.SendRawAsync(garbage);
+        }
+
+        using var check = await TestClient.ConnectAsync(_listener.LocalEndPoint);
+        await check.SendFrameAsync("E-alive"u8.ToArray());
+        Assert.Equal("E-alive"u8.ToArray(), await check.ReadFrameAsync(Timeout));
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached");
+            await Task.Delay(10);
+        }
+    }
+}
