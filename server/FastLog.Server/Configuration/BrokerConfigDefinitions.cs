@@ -1,0 +1,65 @@
+namespace FastLog.Server.Configuration;
+
+/// <summary>
+/// The broker settings FastLog understands, with Kafka's names and defaults (FastLog's own defaults
+/// where it differs on purpose, e.g. a single node on localhost with data under ./data). Anything
+/// not listed here is refused at start-up, so a typo never silently falls back to a default.
+/// </summary>
+public static class BrokerConfigDefinitions
+{
+    private const long Day = 24L * 60 * 60 * 1000;
+
+    public static IReadOnlyList<ConfigDefinition> All { get; } =
+    [
+        new("node.id", ConfigType.Int, "1", "This node's id in the cluster.") { Min = 0 },
+        new("process.roles", ConfigType.List, "broker,controller", "Roles of this process; a single node runs both (combined mode).") { ValidValues = ["broker", "controller"] },
+        new("controller.quorum.voters", ConfigType.List, "", "id@host:port of the controller voters; empty means this node alone."),
+        new("cluster.id", ConfigType.String, null, "The cluster id; generated and stored in meta.properties when absent."),
+        new("listeners", ConfigType.List, "PLAINTEXT://localhost:9092", "Where the broker listens: NAME://host:port, comma-separated. Port 0 picks a free port."),
+        new("advertised.listeners", ConfigType.List, null, "The addresses given to clients in Metadata; defaults to listeners."),
+        new("log.dirs", ConfigType.List, "./data", "Directories that hold partition data."),
+        new("log.dir", ConfigType.String, null, "A single data directory, used when log.dirs is not set."),
+        new("num.partitions", ConfigType.Int, "1", "Partitions of an auto-created topic, and of CreateTopics with -1.") { Min = 1 },
+        new("default.replication.factor", ConfigType.Short, "1", "Replication factor of auto-created topics.") { Min = 1 },
+        new("auto.create.topics.enable", ConfigType.Boolean, "true", "Create a topic on first Metadata or Produce request for it."),
+        new("delete.topic.enable", ConfigType.Boolean, "true", "Whether DeleteTopics is allowed."),
+        new("min.insync.replicas", ConfigType.Int, "1", "Replicas that must hold a write before acks=all is answered.") { Min = 1 },
+        new("log.segment.bytes", ConfigType.Int, "1073741824", "Default segment.bytes.") { Min = 14 + 61 },
+        new("log.roll.ms", ConfigType.Long, null, "Default segment.ms; overrides log.roll.hours.") { Min = 1 },
+        new("log.roll.hours", ConfigType.Int, "168", "Default segment.ms in hours.") { Min = 1 },
+        new("log.retention.ms", ConfigType.Long, null, "Default retention.ms; overrides log.retention.minutes and hours. -1 keeps forever.") { Min = -1 },
+        new("log.retention.minutes", ConfigType.Int, null, "Default retention.ms in minutes.") { Min = -1 },
+        new("log.retention.hours", ConfigType.Int, "168", "Default retention.ms in hours.") { Min = -1 },
+        new("log.retention.bytes", ConfigType.Long, "-1", "Default retention.bytes. -1 means no size limit.") { Min = -1 },
+        new("log.retention.check.interval.ms", ConfigType.Long, "300000", "How often retention runs.") { Min = 1 },
+        new("log.index.size.max.bytes", ConfigType.Int, "10485760", "Default segment.index.bytes.") { Min = 32 },
+        new("log.index.interval.bytes", ConfigType.Int, "4096", "Default index.interval.bytes.") { Min = 0 },
+        new("log.segment.delete.delay.ms", ConfigType.Long, "60000", "Default file.delete.delay.ms.") { Min = 0 },
+        new("log.flush.interval.messages", ConfigType.Long, null, "Fsync a partition after this many messages; unset: fsync only for acks=all (FastLog's durable default).") { Min = 1 },
+        new("log.flush.interval.ms", ConfigType.Long, null, "Fsync dirty partitions this often; unset: fsync only for acks=all.") { Min = 1 },
+        new("log.cleanup.policy", ConfigType.List, "delete", "Default cleanup.policy.") { ValidValues = ["delete", "compact"] },
+        new("log.message.timestamp.type", ConfigType.String, "CreateTime", "Default message.timestamp.type.") { ValidValues = ["CreateTime", "LogAppendTime"] },
+        new("message.max.bytes", ConfigType.Int, "1048588", "Default max.message.bytes: the largest record batch accepted.") { Min = 61 },
+        new("num.recovery.threads.per.data.dir", ConfigType.Int, "2", "Partitions opened in parallel per data directory at start-up.") { Min = 1 },
+        new("socket.request.max.bytes", ConfigType.Int, "104857600", "The largest request frame.") { Min = 1024 },
+        new("max.connections", ConfigType.Int, "10000", "Connections accepted at most.") { Min = 1 },
+        new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections are closed after this long.") { Min = 1 },
+        new("queued.max.requests", ConfigType.Int, "128", "Requests in flight per connection before the broker stops reading it.") { Min = 1 },
+        new("offsets.topic.num.partitions", ConfigType.Int, "50", "Partitions of __consumer_offsets.") { Min = 1 },
+        new("offsets.retention.minutes", ConfigType.Int, "10080", "Committed offsets of empty groups expire after this long.") { Min = 1 },
+        new("group.initial.rebalance.delay.ms", ConfigType.Int, "3000", "How long a new group waits for more members before its first rebalance.") { Min = 0 },
+        new("group.min.session.timeout.ms", ConfigType.Int, "6000", "Smallest session timeout a member may ask for.") { Min = 1 },
+        new("group.max.session.timeout.ms", ConfigType.Int, "1800000", "Largest session timeout a member may ask for.") { Min = 1 },
+        new("log.cleaner.enable", ConfigType.Boolean, "true", "Run the log cleaner for compacted topics."),
+        new("log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", "Default min.cleanable.dirty.ratio.") { Min = 0, Max = 1 },
+        new("log.cleaner.delete.retention.ms", ConfigType.Long, "86400000", "Default delete.retention.ms.") { Min = 0 },
+        new("transactional.id.expiration.ms", ConfigType.Int, "604800000", "Idle producer state expires after this long.") { Min = 1 },
+    ];
+
+    private static readonly Dictionary<string, ConfigDefinition> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
+
+    public static bool TryGet(string name, out ConfigDefinition definition) => ByName.TryGetValue(name, out definition!);
+
+    /// <summary>Seven days, Kafka's default retention and roll time.</summary>
+    public static long DefaultRetentionMs => 7 * Day;
+}
