@@ -30,6 +30,9 @@ public sealed record LogConfig
     /// <summary>file.delete.delay.ms: how long a deleted segment's files stay open for in-flight readers.</summary>
     public long FileDeleteDelayMs { get; init; } = 60_000;
 
+    /// <summary>producer.id.expiration.ms: an idle producer's sequence state is dropped after this long (Kafka default 1 day).</summary>
+    public long ProducerIdExpirationMs { get; init; } = 24L * 60 * 60 * 1000;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     public void Validate()
     {

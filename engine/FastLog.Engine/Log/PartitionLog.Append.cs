@@ -1,3 +1,4 @@
+using FastLog.Engine.Producers;
 using FastLog.Engine.Segments;
 using FastLog.Format;
 
@@ -8,7 +9,8 @@ public sealed partial class PartitionLog
 {
     /// <summary>
     /// Appends exactly one RecordBatch v2. The batch is validated (header, lengths, count, CRC, size
-    /// limit) before the lock; then its baseOffset and partitionLeaderEpoch are stamped in place in
+    /// limit) before the lock; an idempotent producer's sequence and epoch are checked under it (a
+    /// retry of a recent batch returns <see cref="AppendStatus.Duplicate"/> with the original offsets); then its baseOffset and partitionLeaderEpoch are stamped in place in
     /// <paramref name="batch"/> (both outside the CRC: no re-encode, no decompression) and the bytes
     /// are written to the active segment's page cache. Cost depends on the batch's bytes, not on how
     /// many records it holds. Does not wait for the disk: see <see cref="WaitForDurableAsync"/>.
@@ -32,6 +34,10 @@ public sealed partial class PartitionLog
         int lastOffsetDelta = header.LastOffsetDelta;
         int recordCount = lastOffsetDelta + 1;
         long maxTimestampMs = header.MaxTimestamp;
+        long producerId = header.IsControl ? -1 : header.ProducerId;
+        short producerEpoch = header.ProducerEpoch;
+        int firstSequence = header.BaseSequence;
+        int lastSequence = ProducerStateManager.LastSequenceOf(firstSequence, lastOffsetDelta);
         long baseOffset;
         long lastOffset;
         lock (_appendLock)
@@ -39,6 +45,20 @@ public sealed partial class PartitionLog
             if (_offline || _closed)
             {
                 return AppendResult.Offline;
+            }
+
+            if (producerId >= 0)
+            {
+                var check = _producerState.Check(producerId, producerEpoch, firstSequence, lastSequence, out var original);
+                if (check == ProducerAppendCheck.Duplicate)
+                {
+                    return new AppendResult(AppendStatus.Duplicate, RecordBatchError.None, original.FirstOffset, original.LastOffset);
+                }
+
+                if (check != ProducerAppendCheck.Accept)
+                {
+                    return AppendResult.Rejected(check);
+                }
             }
 
             baseOffset = _logEndOffset;
@@ -57,6 +77,10 @@ public sealed partial class PartitionLog
             }
 
             Volatile.Write(ref _logEndOffset, lastOffset + 1);
+            if (producerId >= 0)
+            {
+                _producerState.Update(producerId, producerEpoch, new ProducerBatch(firstSequence, lastSequence, baseOffset, lastOffset, maxTimestampMs));
+            }
         }
 
         _tracker?.NotifyAppended(lastOffset + 1, recordCount);
@@ -83,6 +107,9 @@ public sealed partial class PartitionLog
     {
         var previous = _segments[^1];
         var next = LogSegment.Create(Directory, _logEndOffset, config.SegmentIndexBytes, config.IndexIntervalBytes, nowMs);
+
+        // Producer state as of the new segment's base: a restart scans from here, not from the start.
+        _producerState.WriteSnapshot(Directory, _logEndOffset);
         LogSegment[] segments = [.. _segments, next];
         Volatile.Write(ref _segments, segments);
         previous.OnRolled();

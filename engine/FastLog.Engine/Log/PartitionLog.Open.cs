@@ -1,3 +1,4 @@
+using FastLog.Engine.Producers;
 using FastLog.Engine.Segments;
 
 namespace FastLog.Engine.Log;
@@ -63,6 +64,7 @@ public sealed partial class PartitionLog
         }
 
         var log = new PartitionLog(options, [.. segments]);
+        log.LoadProducerState();
         if (options.Committer is not null)
         {
             log._committer = options.Committer;
@@ -105,6 +107,8 @@ public sealed partial class PartitionLog
                 {
                     segment.TrimIndexes();
                 }
+
+                _producerState.WriteSnapshot(Directory, _logEndOffset);
             }
             catch (IOException)
             {
@@ -122,6 +126,36 @@ public sealed partial class PartitionLog
     }
 
     public void Dispose() => Close();
+
+    /// <summary>
+    /// Rebuilds idempotent-producer state: the newest snapshot at or below the log end, then the
+    /// batch headers after it (snapshots above the end belonged to truncated data and are dropped).
+    /// </summary>
+    private void LoadProducerState()
+    {
+        long from = Math.Max(_producerState.LoadLatestSnapshot(Directory, _logEndOffset), _segments[0].BaseOffset);
+        Span<byte> chunk = stackalloc byte[BatchHeaderScanner.ChunkBytes];
+        foreach (var segment in _segments)
+        {
+            if (segment.NextOffset <= from)
+            {
+                continue;
+            }
+
+            int size = segment.SizeBytes;
+            int start = segment.BaseOffset >= from ? 0 : segment.FindBatchPosition(from, size, out _);
+            if (start < 0)
+            {
+                continue;
+            }
+
+            var scanner = new BatchHeaderScanner(segment.Handle, start, size, chunk);
+            while (scanner.MoveNext())
+            {
+                _producerState.Replay(ref scanner);
+            }
+        }
+    }
 
     private static LogSegment OpenSegment(PartitionLogOptions options, long baseOffset, long nextBase, bool isLast, bool needsRecovery, long nowMs, out bool truncated)
     {
@@ -189,6 +223,7 @@ public sealed partial class PartitionLog
         {
             string name = Path.GetFileName(path);
             if (name.EndsWith(SegmentFileNames.DeletedSuffix, StringComparison.Ordinal) ||
+                name.EndsWith(".tmp", StringComparison.Ordinal) ||
                 name.EndsWith(SegmentFileNames.CleanedSuffix, StringComparison.Ordinal) ||
                 name.EndsWith(SegmentFileNames.SwapSuffix, StringComparison.Ordinal))
             {

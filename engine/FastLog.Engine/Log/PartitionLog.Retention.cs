@@ -23,6 +23,7 @@ public sealed partial class PartitionLog
                 return 0;
             }
 
+            _producerState.RemoveExpired(nowMs, config.ProducerIdExpirationMs);
             var segments = _segments;
             long remainingBytes = 0;
             foreach (var segment in segments)

@@ -1,4 +1,5 @@
 using FastLog.Engine.Commit;
+using FastLog.Engine.Producers;
 using FastLog.Engine.Segments;
 
 namespace FastLog.Engine.Log;
@@ -23,6 +24,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
     private readonly Action<PartitionLog, IOException>? _onStorageFailure;
     private readonly List<LogSegment> _rolledUnsynced = [];
     private readonly List<PendingDeletion> _pendingDeletions = [];
+    private readonly ProducerStateManager _producerState = new();
     private LogSegment[] _segments;
     private LogConfig _config;
     private CommitTracker? _tracker;

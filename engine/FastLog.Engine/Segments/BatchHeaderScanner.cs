@@ -47,6 +47,14 @@ internal ref struct BatchHeaderScanner
 
     public long MaxTimestamp { get; private set; }
 
+    public long ProducerId { get; private set; }
+
+    public short ProducerEpoch { get; private set; }
+
+    public int BaseSequence { get; private set; }
+
+    public bool IsControl { get; private set; }
+
     /// <summary>Moves to the next batch; false at the end position. The first call reads the batch at the start position.</summary>
     public bool MoveNext()
     {
@@ -76,6 +84,10 @@ internal ref struct BatchHeaderScanner
         SizeBytes = RecordBatchLayout.LogOverhead + BinaryPrimitives.ReadInt32BigEndian(header[RecordBatchLayout.BatchLengthOffset..]);
         LastOffsetDelta = BinaryPrimitives.ReadInt32BigEndian(header[RecordBatchLayout.LastOffsetDeltaOffset..]);
         MaxTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.MaxTimestampOffset..]);
+        ProducerId = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.ProducerIdOffset..]);
+        ProducerEpoch = BinaryPrimitives.ReadInt16BigEndian(header[RecordBatchLayout.ProducerEpochOffset..]);
+        BaseSequence = BinaryPrimitives.ReadInt32BigEndian(header[RecordBatchLayout.BaseSequenceOffset..]);
+        IsControl = (BinaryPrimitives.ReadInt16BigEndian(header[RecordBatchLayout.AttributesOffset..]) & (short)BatchAttributes.Control) != 0;
         if (SizeBytes < RecordBatchLayout.HeaderSize)
         {
             // Only validated bytes are scanned; a bad length here means the file changed under us.

@@ -10,9 +10,16 @@ public static class TestBatches
     /// A batch of <paramref name="recordCount"/> records whose values are <paramref name="valueBytes"/>
     /// long and start with the 8-byte big-endian <paramref name="tag"/> (so a test can tell batches apart).
     /// </summary>
-    public static byte[] Create(int recordCount, int valueBytes, long timestampMs, long tag, CompressionCodec codec = CompressionCodec.None)
+    public static byte[] Create(int recordCount, int valueBytes, long timestampMs, long tag, CompressionCodec codec = CompressionCodec.None) =>
+        Create(recordCount, valueBytes, timestampMs, tag, codec, producerId: -1, producerEpoch: -1, baseSequence: -1);
+
+    /// <summary>An idempotent producer's batch: records carry sequences baseSequence.. in order.</summary>
+    public static byte[] CreateIdempotent(long producerId, short producerEpoch, int baseSequence, int recordCount, long timestampMs = 1_700_000_000_000) =>
+        Create(recordCount, 20, timestampMs, baseSequence, CompressionCodec.None, producerId, producerEpoch, baseSequence);
+
+    private static byte[] Create(int recordCount, int valueBytes, long timestampMs, long tag, CompressionCodec codec, long producerId, short producerEpoch, int baseSequence)
     {
-        using var builder = new RecordBatchBuilder { Compression = codec };
+        using var builder = new RecordBatchBuilder { Compression = codec, ProducerId = producerId, ProducerEpoch = producerEpoch, BaseSequence = baseSequence };
         var value = new byte[Math.Max(9, valueBytes)]; // the tag, then a record index byte
         BinaryPrimitives.WriteInt64BigEndian(value, tag);
         for (int i = 0; i < recordCount; i++)
