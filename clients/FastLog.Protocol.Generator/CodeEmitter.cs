@@ -179,7 +179,7 @@ internal sealed class CodeEmitter
         if (field.IsArray)
         {
             string count = Local("count");
-            _code.Line($"int {count} = {reader}.ReadArrayCount(flexible, {_context.MinElementBytes(field)});");
+            _code.Line($"int {count} = {reader}.ReadArrayCount(flexible, {_context.MinElementBytesExpression(field)});");
             _code.Open($"if ({count} < 0)");
             if (FieldTypes.IsNullableProperty(field))
             {

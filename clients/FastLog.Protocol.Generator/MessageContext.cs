@@ -77,14 +77,12 @@ internal sealed class MessageContext
         left == "true" ? right : right == "true" ? left : $"{left} && {right}";
 
     /// <summary>
-    /// Lower bound on the encoded size of one struct at any version in range, used to reject array counts
-    /// that cannot fit before a list is allocated.
+    /// Lower bound on the encoded size of one struct at any version in range with the given encoding, used to
+    /// reject array counts that cannot fit before a list is allocated.
     /// </summary>
-    public int MinBytes(List<FieldSpec> fields)
+    public int MinBytes(List<FieldSpec> fields, bool flexible)
     {
-        bool alwaysFlexible = Message.FlexibleFrom is int from && from <= Lo;
-        bool neverFlexible = Message.FlexibleFrom is null;
-        int total = alwaysFlexible ? 1 : 0;
+        int total = flexible ? 1 : 0;
         var all = new VersionRange(Lo, Hi);
         foreach (FieldSpec field in fields)
         {
@@ -93,33 +91,43 @@ internal sealed class MessageContext
                 continue;
             }
 
-            total += MinFieldBytes(field, neverFlexible);
+            total += MinFieldBytes(field, flexible);
         }
 
         return Math.Max(1, total);
     }
 
-    public int MinElementBytes(FieldSpec field)
+    /// <summary>C# expression for the minimum element size of an array field, by encoding.</summary>
+    public string MinElementBytesExpression(FieldSpec field)
+    {
+        int classic = MinElementBytes(field, flexible: false);
+        int compact = MinElementBytes(field, flexible: true);
+        return Message.FlexibleFrom is null ? classic.ToString()
+            : Message.FlexibleFrom <= Lo ? compact.ToString()
+            : classic == compact ? classic.ToString() : $"flexible ? {compact} : {classic}";
+    }
+
+    private int MinElementBytes(FieldSpec field, bool flexible)
     {
         if (field.IsStruct)
         {
-            return MinBytes(field.Children);
+            return MinBytes(field.Children, flexible);
         }
 
         int fixedSize = SchemaTypes.FixedSize(field.ElementType);
-        return fixedSize > 0 ? fixedSize : (Message.FlexibleFrom is null && field.ElementType == "string" ? 2 : 1);
+        return fixedSize > 0 ? fixedSize : (!flexible && field.ElementType == "string" ? 2 : !flexible && field.ElementType == "bytes" ? 4 : 1);
     }
 
-    private int MinFieldBytes(FieldSpec field, bool neverFlexible)
+    private int MinFieldBytes(FieldSpec field, bool flexible)
     {
         if (field.IsArray)
         {
-            return neverFlexible ? 4 : 1;
+            return flexible ? 1 : 4;
         }
 
         if (field.IsStruct)
         {
-            return MinBytes(field.Children);
+            return MinBytes(field.Children, flexible);
         }
 
         int fixedSize = SchemaTypes.FixedSize(field.Type);
@@ -128,7 +136,7 @@ internal sealed class MessageContext
             return fixedSize;
         }
 
-        return !neverFlexible ? 1 : field.Type == "string" ? 2 : 4;
+        return flexible ? 1 : field.Type == "string" ? 2 : 4;
     }
 
     private void CollectStructs(List<FieldSpec> fields, HashSet<string> reserved)

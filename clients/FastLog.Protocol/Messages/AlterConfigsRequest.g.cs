@@ -35,7 +35,7 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage<AlterConfigsRequ
 
         bool flexible = version >= 2;
         var result = new AlterConfigsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 3);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 4 : 7);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Resources");
@@ -136,7 +136,7 @@ public sealed partial class AlterConfigsRequest : IKafkaMessage<AlterConfigsRequ
             var result = new global::FastLog.Protocol.Messages.AlterConfigsRequest.AlterConfigsResource();
             result.ResourceType = reader.ReadInt8();
             result.ResourceName = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 2);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 3 : 4);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Configs");

@@ -36,7 +36,7 @@ public sealed partial class AlterConfigsResponse : IKafkaMessage<AlterConfigsRes
         bool flexible = version >= 2;
         var result = new AlterConfigsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 5);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 6 : 7);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Responses");

@@ -46,7 +46,7 @@ public sealed partial class ApiVersionsResponse : IKafkaMessage<ApiVersionsRespo
         bool flexible = version >= 3;
         var result = new ApiVersionsResponse();
         result.ErrorCode = reader.ReadInt16();
-        int count0 = reader.ReadArrayCount(flexible, 6);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 7 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("ApiKeys");

@@ -37,7 +37,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage<CreatePartit
 
         bool flexible = version >= 2;
         var result = new CreatePartitionsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 6);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 7 : 10);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -141,7 +141,7 @@ public sealed partial class CreatePartitionsRequest : IKafkaMessage<CreatePartit
             var result = new global::FastLog.Protocol.Messages.CreatePartitionsRequest.CreatePartitionsTopic();
             result.Name = reader.ReadString(flexible);
             result.Count = reader.ReadInt32();
-            int count5 = reader.ReadArrayCount(flexible, 1);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 2 : 4);
             if (count5 < 0)
             {
                 result.Assignments = null;

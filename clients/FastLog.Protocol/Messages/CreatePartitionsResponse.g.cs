@@ -36,7 +36,7 @@ public sealed partial class CreatePartitionsResponse : IKafkaMessage<CreateParti
         bool flexible = version >= 2;
         var result = new CreatePartitionsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 4);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 5 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Results");

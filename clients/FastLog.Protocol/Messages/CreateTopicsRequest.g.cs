@@ -37,7 +37,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
 
         bool flexible = version >= 5;
         var result = new CreateTopicsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 9);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 10 : 16);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -146,7 +146,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
             result.Name = reader.ReadString(flexible);
             result.NumPartitions = reader.ReadInt32();
             result.ReplicationFactor = reader.ReadInt16();
-            int count5 = reader.ReadArrayCount(flexible, 5);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 6 : 8);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Assignments");
@@ -160,7 +160,7 @@ public sealed partial class CreateTopicsRequest : IKafkaMessage<CreateTopicsRequ
                 }
                 result.Assignments = list6;
             }
-            int count8 = reader.ReadArrayCount(flexible, 2);
+            int count8 = reader.ReadArrayCount(flexible, flexible ? 3 : 4);
             if (count8 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Configs");

@@ -36,7 +36,7 @@ public sealed partial class CreateTopicsResponse : IKafkaMessage<CreateTopicsRes
         bool flexible = version >= 5;
         var result = new CreateTopicsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 4);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 5 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");

@@ -33,7 +33,7 @@ public sealed partial class DeleteGroupsRequest : IKafkaMessage<DeleteGroupsRequ
 
         bool flexible = version >= 2;
         var result = new DeleteGroupsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 1);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 1 : 2);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("GroupsNames");

@@ -36,7 +36,7 @@ public sealed partial class DeleteGroupsResponse : IKafkaMessage<DeleteGroupsRes
         bool flexible = version >= 2;
         var result = new DeleteGroupsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 3);
+        int count0 = reader.ReadArrayCount(flexible, 4);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Results");

@@ -35,7 +35,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage<DeleteRecordsRe
 
         bool flexible = version >= 2;
         var result = new DeleteRecordsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -133,7 +133,7 @@ public sealed partial class DeleteRecordsRequest : IKafkaMessage<DeleteRecordsRe
             bool flexible = version >= 2;
             var result = new global::FastLog.Protocol.Messages.DeleteRecordsRequest.DeleteRecordsTopic();
             result.Name = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 12);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 13 : 12);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

@@ -36,7 +36,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage<DeleteRecordsR
         bool flexible = version >= 2;
         var result = new DeleteRecordsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -133,7 +133,7 @@ public sealed partial class DeleteRecordsResponse : IKafkaMessage<DeleteRecordsR
             bool flexible = version >= 2;
             var result = new global::FastLog.Protocol.Messages.DeleteRecordsResponse.DeleteRecordsTopicResult();
             result.Name = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 14);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 15 : 14);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

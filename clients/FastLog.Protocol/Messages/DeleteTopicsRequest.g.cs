@@ -56,7 +56,7 @@ public sealed partial class DeleteTopicsRequest : IKafkaMessage<DeleteTopicsRequ
         }
         if (version <= 5)
         {
-            int count3 = reader.ReadArrayCount(flexible, 1);
+            int count3 = reader.ReadArrayCount(flexible, flexible ? 1 : 2);
             if (count3 < 0)
             {
                 ProtocolThrow.UnexpectedNull("TopicNames");

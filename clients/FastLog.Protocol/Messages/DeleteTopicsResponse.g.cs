@@ -36,7 +36,7 @@ public sealed partial class DeleteTopicsResponse : IKafkaMessage<DeleteTopicsRes
         bool flexible = version >= 4;
         var result = new DeleteTopicsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 3);
+        int count0 = reader.ReadArrayCount(flexible, 4);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Responses");

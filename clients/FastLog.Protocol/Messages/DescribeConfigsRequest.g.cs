@@ -37,7 +37,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage<DescribeConfi
 
         bool flexible = version >= 4;
         var result = new DescribeConfigsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 3);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 4 : 7);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Resources");
@@ -150,7 +150,7 @@ public sealed partial class DescribeConfigsRequest : IKafkaMessage<DescribeConfi
             var result = new global::FastLog.Protocol.Messages.DescribeConfigsRequest.DescribeConfigsResource();
             result.ResourceType = reader.ReadInt8();
             result.ResourceName = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 1);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 1 : 2);
             if (count5 < 0)
             {
                 result.ConfigurationKeys = null;

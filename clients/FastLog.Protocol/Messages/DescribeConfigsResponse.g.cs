@@ -36,7 +36,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
         bool flexible = version >= 4;
         var result = new DescribeConfigsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 6);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 7 : 11);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Results");
@@ -142,7 +142,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
             result.ErrorMessage = reader.ReadNullableString(flexible);
             result.ResourceType = reader.ReadInt8();
             result.ResourceName = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 6);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 7 : 11);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Configs");
@@ -245,7 +245,7 @@ public sealed partial class DescribeConfigsResponse : IKafkaMessage<DescribeConf
             result.ReadOnly = reader.ReadBool();
             result.ConfigSource = reader.ReadInt8();
             result.IsSensitive = reader.ReadBool();
-            int count10 = reader.ReadArrayCount(flexible, 3);
+            int count10 = reader.ReadArrayCount(flexible, flexible ? 4 : 5);
             if (count10 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Synonyms");

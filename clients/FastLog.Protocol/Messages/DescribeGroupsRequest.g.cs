@@ -35,7 +35,7 @@ public sealed partial class DescribeGroupsRequest : IKafkaMessage<DescribeGroups
 
         bool flexible = version >= 5;
         var result = new DescribeGroupsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 1);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 1 : 2);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Groups");

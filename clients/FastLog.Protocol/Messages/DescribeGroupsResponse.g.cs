@@ -39,7 +39,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage<DescribeGroup
         {
             result.ThrottleTimeMs = reader.ReadInt32();
         }
-        int count0 = reader.ReadArrayCount(flexible, 7);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 8 : 14);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Groups");
@@ -156,7 +156,7 @@ public sealed partial class DescribeGroupsResponse : IKafkaMessage<DescribeGroup
             result.GroupState = reader.ReadString(flexible);
             result.ProtocolType = reader.ReadString(flexible);
             result.ProtocolData = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 5);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 6 : 14);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Members");

@@ -66,7 +66,7 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>, IKafkaRe
         {
             result.SessionEpoch = reader.ReadInt32();
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -270,7 +270,7 @@ public sealed partial class FetchRequest : IKafkaMessage<FetchRequest>, IKafkaRe
             bool flexible = version >= 12;
             var result = new global::FastLog.Protocol.Messages.FetchRequest.FetchTopic();
             result.Topic = reader.ReadString(flexible);
-            int count12 = reader.ReadArrayCount(flexible, 16);
+            int count12 = reader.ReadArrayCount(flexible, flexible ? 17 : 16);
             if (count12 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

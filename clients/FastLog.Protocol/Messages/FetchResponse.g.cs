@@ -48,7 +48,7 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>, IKafka
         {
             result.SessionId = reader.ReadInt32();
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Responses");
@@ -161,7 +161,7 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>, IKafka
             bool flexible = version >= 12;
             var result = new global::FastLog.Protocol.Messages.FetchResponse.FetchableTopicResponse();
             result.Topic = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 24);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 25 : 30);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");
@@ -267,7 +267,7 @@ public sealed partial class FetchResponse : IKafkaMessage<FetchResponse>, IKafka
             {
                 result.LogStartOffset = reader.ReadInt64();
             }
-            int count10 = reader.ReadArrayCount(flexible, 16);
+            int count10 = reader.ReadArrayCount(flexible, flexible ? 17 : 16);
             if (count10 < 0)
             {
                 result.AbortedTransactions = null;

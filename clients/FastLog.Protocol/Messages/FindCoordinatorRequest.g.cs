@@ -47,7 +47,7 @@ public sealed partial class FindCoordinatorRequest : IKafkaMessage<FindCoordinat
         }
         if (version >= 4)
         {
-            int count0 = reader.ReadArrayCount(flexible, 1);
+            int count0 = reader.ReadArrayCount(flexible, flexible ? 1 : 2);
             if (count0 < 0)
             {
                 ProtocolThrow.UnexpectedNull("CoordinatorKeys");

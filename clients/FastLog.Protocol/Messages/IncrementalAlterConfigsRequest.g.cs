@@ -35,7 +35,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage<Incre
 
         bool flexible = version >= 1;
         var result = new IncrementalAlterConfigsRequest();
-        int count0 = reader.ReadArrayCount(flexible, 3);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 4 : 7);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Resources");
@@ -136,7 +136,7 @@ public sealed partial class IncrementalAlterConfigsRequest : IKafkaMessage<Incre
             var result = new global::FastLog.Protocol.Messages.IncrementalAlterConfigsRequest.AlterConfigsResource();
             result.ResourceType = reader.ReadInt8();
             result.ResourceName = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 3);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 4 : 5);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Configs");

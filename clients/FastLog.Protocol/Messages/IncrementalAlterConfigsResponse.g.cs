@@ -36,7 +36,7 @@ public sealed partial class IncrementalAlterConfigsResponse : IKafkaMessage<Incr
         bool flexible = version >= 1;
         var result = new IncrementalAlterConfigsResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 5);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 6 : 7);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Responses");

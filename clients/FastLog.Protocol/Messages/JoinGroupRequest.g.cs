@@ -59,7 +59,7 @@ public sealed partial class JoinGroupRequest : IKafkaMessage<JoinGroupRequest>, 
             result.GroupInstanceId = (version >= 5) ? reader.ReadNullableString(flexible) : reader.ReadString(flexible);
         }
         result.ProtocolType = reader.ReadString(flexible);
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Protocols");

@@ -66,7 +66,7 @@ public sealed partial class JoinGroupResponse : IKafkaMessage<JoinGroupResponse>
             result.SkipAssignment = reader.ReadBool();
         }
         result.MemberId = reader.ReadString(flexible);
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Members");

@@ -37,7 +37,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage<ListGroupsRequest>
         var result = new ListGroupsRequest();
         if (version >= 4)
         {
-            int count0 = reader.ReadArrayCount(flexible, 1);
+            int count0 = reader.ReadArrayCount(flexible, flexible ? 1 : 2);
             if (count0 < 0)
             {
                 ProtocolThrow.UnexpectedNull("StatesFilter");
@@ -54,7 +54,7 @@ public sealed partial class ListGroupsRequest : IKafkaMessage<ListGroupsRequest>
         }
         if (version >= 5)
         {
-            int count3 = reader.ReadArrayCount(flexible, 1);
+            int count3 = reader.ReadArrayCount(flexible, flexible ? 1 : 2);
             if (count3 < 0)
             {
                 ProtocolThrow.UnexpectedNull("TypesFilter");

@@ -42,7 +42,7 @@ public sealed partial class ListGroupsResponse : IKafkaMessage<ListGroupsRespons
             result.ThrottleTimeMs = reader.ReadInt32();
         }
         result.ErrorCode = reader.ReadInt16();
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 4);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Groups");

@@ -42,7 +42,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage<ListOffsetsReques
         {
             result.IsolationLevel = reader.ReadInt8();
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -147,7 +147,7 @@ public sealed partial class ListOffsetsRequest : IKafkaMessage<ListOffsetsReques
             bool flexible = version >= 6;
             var result = new global::FastLog.Protocol.Messages.ListOffsetsRequest.ListOffsetsTopic();
             result.Name = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 12);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 13 : 12);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

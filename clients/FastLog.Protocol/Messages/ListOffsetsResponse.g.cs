@@ -39,7 +39,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage<ListOffsetsRespo
         {
             result.ThrottleTimeMs = reader.ReadInt32();
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -142,7 +142,7 @@ public sealed partial class ListOffsetsResponse : IKafkaMessage<ListOffsetsRespo
             bool flexible = version >= 6;
             var result = new global::FastLog.Protocol.Messages.ListOffsetsResponse.ListOffsetsTopicResponse();
             result.Name = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 22);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 23 : 22);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

@@ -39,7 +39,7 @@ public sealed partial class MetadataRequest : IKafkaMessage<MetadataRequest>, IK
 
         bool flexible = version >= 9;
         var result = new MetadataRequest();
-        int count0 = reader.ReadArrayCount(flexible, 1);
+        int count0 = reader.ReadArrayCount(flexible, 2);
         if (count0 < 0)
         {
             if (!(version >= 1))

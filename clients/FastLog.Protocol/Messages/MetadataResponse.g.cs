@@ -47,7 +47,7 @@ public sealed partial class MetadataResponse : IKafkaMessage<MetadataResponse>, 
         {
             result.ThrottleTimeMs = reader.ReadInt32();
         }
-        int count0 = reader.ReadArrayCount(flexible, 9);
+        int count0 = reader.ReadArrayCount(flexible, 10);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Brokers");
@@ -69,7 +69,7 @@ public sealed partial class MetadataResponse : IKafkaMessage<MetadataResponse>, 
         {
             result.ControllerId = reader.ReadInt32();
         }
-        int count3 = reader.ReadArrayCount(flexible, 4);
+        int count3 = reader.ReadArrayCount(flexible, flexible ? 5 : 8);
         if (count3 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -314,7 +314,7 @@ public sealed partial class MetadataResponse : IKafkaMessage<MetadataResponse>, 
             {
                 result.IsInternal = reader.ReadBool();
             }
-            int count10 = reader.ReadArrayCount(flexible, 12);
+            int count10 = reader.ReadArrayCount(flexible, flexible ? 13 : 18);
             if (count10 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

@@ -54,7 +54,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage<OffsetCommitRequ
         {
             result.RetentionTimeMs = reader.ReadInt64();
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -175,7 +175,7 @@ public sealed partial class OffsetCommitRequest : IKafkaMessage<OffsetCommitRequ
             bool flexible = version >= 8;
             var result = new global::FastLog.Protocol.Messages.OffsetCommitRequest.OffsetCommitRequestTopic();
             result.Name = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 13);
+            int count5 = reader.ReadArrayCount(flexible, 14);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

@@ -39,7 +39,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage<OffsetCommitRes
         {
             result.ThrottleTimeMs = reader.ReadInt32();
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -142,7 +142,7 @@ public sealed partial class OffsetCommitResponse : IKafkaMessage<OffsetCommitRes
             bool flexible = version >= 8;
             var result = new global::FastLog.Protocol.Messages.OffsetCommitResponse.OffsetCommitResponseTopic();
             result.Name = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 6);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 7 : 6);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

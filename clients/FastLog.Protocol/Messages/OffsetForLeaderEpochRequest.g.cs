@@ -39,7 +39,7 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaMessage<OffsetFo
         {
             result.ReplicaId = reader.ReadInt32();
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -142,7 +142,7 @@ public sealed partial class OffsetForLeaderEpochRequest : IKafkaMessage<OffsetFo
             bool flexible = version >= 4;
             var result = new global::FastLog.Protocol.Messages.OffsetForLeaderEpochRequest.OffsetForLeaderTopic();
             result.Topic = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 12);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 13 : 12);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

@@ -36,7 +36,7 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage<OffsetF
         bool flexible = version >= 4;
         var result = new OffsetForLeaderEpochResponse();
         result.ThrottleTimeMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Topics");
@@ -133,7 +133,7 @@ public sealed partial class OffsetForLeaderEpochResponse : IKafkaMessage<OffsetF
             bool flexible = version >= 4;
             var result = new global::FastLog.Protocol.Messages.OffsetForLeaderEpochResponse.OffsetForLeaderTopicResult();
             result.Topic = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 18);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 19 : 18);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("Partitions");

@@ -45,7 +45,7 @@ public sealed partial class ProduceRequest : IKafkaMessage<ProduceRequest>, IKaf
         }
         result.Acks = reader.ReadInt16();
         result.TimeoutMs = reader.ReadInt32();
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("TopicData");
@@ -156,7 +156,7 @@ public sealed partial class ProduceRequest : IKafkaMessage<ProduceRequest>, IKaf
             bool flexible = version >= 9;
             var result = new global::FastLog.Protocol.Messages.ProduceRequest.TopicProduceData();
             result.Name = reader.ReadString(flexible);
-            int count5 = reader.ReadArrayCount(flexible, 5);
+            int count5 = reader.ReadArrayCount(flexible, flexible ? 6 : 8);
             if (count5 < 0)
             {
                 ProtocolThrow.UnexpectedNull("PartitionData");

@@ -37,7 +37,7 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>, IK
 
         bool flexible = version >= 9;
         var result = new ProduceResponse();
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Responses");
@@ -203,7 +203,7 @@ public sealed partial class ProduceResponse : IKafkaMessage<ProduceResponse>, IK
             bool flexible = version >= 9;
             var result = new global::FastLog.Protocol.Messages.ProduceResponse.TopicProduceResponse();
             result.Name = reader.ReadString(flexible);
-            int count13 = reader.ReadArrayCount(flexible, 14);
+            int count13 = reader.ReadArrayCount(flexible, flexible ? 15 : 14);
             if (count13 < 0)
             {
                 ProtocolThrow.UnexpectedNull("PartitionResponses");

@@ -60,7 +60,7 @@ public sealed partial class SyncGroupRequest : IKafkaMessage<SyncGroupRequest>, 
         {
             result.ProtocolName = (version >= 5) ? reader.ReadNullableString(flexible) : reader.ReadString(flexible);
         }
-        int count0 = reader.ReadArrayCount(flexible, 2);
+        int count0 = reader.ReadArrayCount(flexible, flexible ? 3 : 6);
         if (count0 < 0)
         {
             ProtocolThrow.UnexpectedNull("Assignments");
