@@ -1,0 +1,6 @@
+namespace FastLog.Protocol;
+
+/// <summary>Marker for response bodies.</summary>
+public interface IKafkaResponse : IKafkaMessage
+{
+}
