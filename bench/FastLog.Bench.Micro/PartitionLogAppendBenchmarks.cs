@@ -6,7 +6,7 @@ namespace FastLog.Bench.Micro;
 /// <summary>
 /// <see cref="PartitionLog.Append"/> of a 16 KiB batch (100 B values) to a log with no committer:
 /// validate + stamp + pwrite into the page cache, no fsync. Every iteration opens a fresh log in a
-/// new temp directory and appends <see cref="AppendsPerIteration"/> batches (32 MiB), so disk use
+/// new temp directory and appends <see cref="AppendsPerIteration"/> batches (64 MiB), so disk use
 /// stays bounded; the close (with its fsync) and the delete happen outside the measurement.
 /// </summary>
 [MemoryDiagnoser]
@@ -14,7 +14,7 @@ namespace FastLog.Bench.Micro;
 [InvocationCount(1)]
 public class PartitionLogAppendBenchmarks
 {
-    private const int AppendsPerIteration = 2048;
+    private const int AppendsPerIteration = 4096;
 
     private byte[] _batch = [];
     private string? _directory;
