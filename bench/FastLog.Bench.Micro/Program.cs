@@ -1,2 +1,3 @@
-System.Console.Error.WriteLine("usage: see the README of this project");
-return 2;
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
