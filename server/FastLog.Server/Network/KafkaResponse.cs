@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using FastLog.Engine.Segments;
 using FastLog.Format;
+using FastLog.Protocol;
 
 namespace FastLog.Server.Network;
 
@@ -19,10 +20,42 @@ public sealed class KafkaResponse : IDisposable
     private long _fileBytes;
 
     public KafkaResponse(int initialCapacityBytes = 256)
+        : this(initialCapacityBytes, reservePrefix: true)
+    {
+    }
+
+    private KafkaResponse(int initialCapacityBytes, bool reservePrefix)
     {
         _bytes = new PooledBufferWriter(Math.Max(SizePrefixBytes, initialCapacityBytes));
-        _bytes.GetSpan(SizePrefixBytes)[..SizePrefixBytes].Clear();
-        _bytes.Advance(SizePrefixBytes);
+        if (reservePrefix)
+        {
+            _bytes.GetSpan(SizePrefixBytes)[..SizePrefixBytes].Clear();
+            _bytes.Advance(SizePrefixBytes);
+        }
+    }
+
+    /// <summary>
+    /// A whole response frame for <paramref name="body"/>: records that are <see cref="KafkaRecords.External"/>
+    /// with a <see cref="FileSlice"/> source are left out of the bytes and sent from their file.
+    /// </summary>
+    public static KafkaResponse ForMessage(int correlationId, short apiVersion, IKafkaMessage body)
+    {
+        var response = new KafkaResponse(256, reservePrefix: false);
+        var slots = new List<ExternalRecordsSlot>();
+        KafkaFrame.WriteResponse(response._bytes, correlationId, apiVersion, body, slots);
+        foreach (var slot in slots)
+        {
+            if (slot.Records.ExternalSource is not FileSlice slice || slice.LengthBytes != slot.Records.LengthBytes)
+            {
+                response.Dispose();
+                throw new InvalidOperationException("external records must be file slices of their stated length");
+            }
+
+            response._fileSlices.Add((slot.OutputOffset, slice));
+            response._fileBytes += slice.LengthBytes;
+        }
+
+        return response;
     }
 
     /// <summary>Where the header and body go, after the size prefix.</summary>

@@ -1,0 +1,65 @@
+using FastLog.Engine.Log;
+
+namespace FastLog.Server.Broker;
+
+/// <summary>
+/// A partition this broker leads: its log, its leader epoch, and the fetches waiting for new data
+/// (long polls). Appends wake the waiters; a waiter re-reads the logs it cares about.
+/// </summary>
+internal sealed class PartitionState
+{
+    private readonly object _waitersLock = new();
+    private List<TaskCompletionSource>? _waiters;
+
+    public PartitionState(TopicPartition topicPartition, PartitionLog log, int leaderEpoch)
+    {
+        TopicPartition = topicPartition;
+        Log = log;
+        LeaderEpoch = leaderEpoch;
+        log.SetAppendListener(_ => WakeWaiters());
+    }
+
+    public TopicPartition TopicPartition { get; }
+
+    public PartitionLog Log { get; }
+
+    public int LeaderEpoch { get; set; }
+
+    /// <summary>Registers a long-poll waiter completed by the next append (or by the caller on timeout).</summary>
+    public void AddWaiter(TaskCompletionSource waiter)
+    {
+        lock (_waitersLock)
+        {
+            (_waiters ??= []).Add(waiter);
+        }
+    }
+
+    public void RemoveWaiter(TaskCompletionSource waiter)
+    {
+        lock (_waitersLock)
+        {
+            _waiters?.Remove(waiter);
+        }
+    }
+
+    private void WakeWaiters()
+    {
+        // Cheap when nobody waits: one volatile read, no lock (the common case on the produce path).
+        if (Volatile.Read(ref _waiters) is not { Count: > 0 })
+        {
+            return;
+        }
+
+        List<TaskCompletionSource> woken;
+        lock (_waitersLock)
+        {
+            woken = _waiters!;
+            _waiters = null;
+        }
+
+        foreach (var waiter in woken)
+        {
+            waiter.TrySetResult();
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Runtime.InteropServices;
+using FastLog.Engine.Log;
+using FastLog.Protocol;
+using FastLog.Protocol.Messages;
+
+namespace FastLog.Server.Requests;
+
+/// <summary>
+/// Produce (key 0). Advertised from v0 because old librdkafka (kcat) only compresses when Produce v0
+/// is in the range (KAFKA-18659); v0-2 are refused per partition, as Kafka 4 does. v3+ carry exactly
+/// one RecordBatch v2 per partition, appended in place from the receive buffer (offsets stamped,
+/// CRC untouched). acks=0 gets no response, acks=1 is answered after the page-cache write, and
+/// acks=all after the group committer has fsynced every partition of the request.
+/// </summary>
+internal sealed class ProduceHandler : IApiHandler
+{
+    private const short FirstBatchVersion = 3;
+
+    public ApiKey ApiKey => ApiKey.Produce;
+
+    public short MinVersion => 0;
+
+    public short MaxVersion => 11;
+
+    public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, IKafkaMessage request)
+    {
+        var produce = (ProduceRequest)request;
+        var response = new ProduceResponse();
+        bool validAcks = produce.Acks is -1 or 0 or 1;
+        List<(PartitionLog Log, long EndOffset)>? durableWaits = null;
+        foreach (var topic in produce.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
+            response.Responses.Add(topicResponse);
+            foreach (var partition in topic.PartitionData)
+            {
+                var answer = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
+                topicResponse.PartitionResponses.Add(answer);
+                if (!validAcks)
+                {
+                    answer.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
+                    continue;
+                }
+
+                if (context.ApiVersion < FirstBatchVersion)
+                {
+                    answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
+                    answer.ErrorMessage = "Produce v0-v2 (message format v0/v1) is not supported";
+                    continue;
+                }
+
+                if (!context.Broker.Partitions.TryGet(topic.Name, partition.Index, out var state))
+                {
+                    answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
+                if (partition.Records.IsNull || partition.Records.LengthBytes == 0)
+                {
+                    answer.ErrorCode = (short)ErrorCode.CorruptMessage;
+                    answer.ErrorMessage = "no record batch";
+                    continue;
+                }
+
+                // The records point into the connection's receive buffer, which is ours to stamp in place.
+                var batch = MemoryMarshal.AsMemory(partition.Records.Bytes).Span;
+                var result = state.Log.Append(batch, state.LeaderEpoch);
+                answer.ErrorCode = result.KafkaErrorCode;
+                answer.LogStartOffset = state.Log.LogStartOffset;
+                if (!result.IsSuccess)
+                {
+                    answer.ErrorMessage = result.Status == AppendStatus.InvalidBatch ? $"record batch refused: {result.BatchError}" : null;
+                    continue;
+                }
+
+                answer.BaseOffset = result.BaseOffset;
+                state.Log.UpdateHighWatermark(result.EndOffset);
+                if (produce.Acks == -1)
+                {
+                    (durableWaits ??= []).Add((state.Log, result.EndOffset));
+                }
+            }
+        }
+
+        if (produce.Acks == 0)
+        {
+            return ValueTask.FromResult<IKafkaMessage?>(null);
+        }
+
+        if (durableWaits is null)
+        {
+            return ValueTask.FromResult<IKafkaMessage?>(response);
+        }
+
+        return WaitForDurabilityAsync(response, durableWaits);
+    }
+
+    private static async ValueTask<IKafkaMessage?> WaitForDurabilityAsync(ProduceResponse response, List<(PartitionLog Log, long EndOffset)> waits)
+    {
+        foreach (var (log, endOffset) in waits)
+        {
+            try
+            {
+                await log.WaitForDurableAsync(endOffset);
+            }
+            catch (IOException)
+            {
+                // The fsync failed: the write is not durable, so the partition's answer must say so.
+                foreach (var topic in response.Responses)
+                {
+                    foreach (var partition in topic.PartitionResponses)
+                    {
+                        if (topic.Name == log.TopicPartition.Topic && partition.Index == log.TopicPartition.Partition)
+                        {
+                            partition.ErrorCode = AppendResult.KafkaStorageErrorCode;
+                            partition.BaseOffset = -1;
+                        }
+                    }
+                }
+            }
+        }
+
+        return response;
+    }
+}
