@@ -32,6 +32,12 @@ try
     Console.Error.WriteLine($"memory copy ({options.MemCopyBytes / (1024 * 1024)} MiB buffers) ...");
     report.MemoryCopyGBps = MachineLimits.MemoryCopyGBps(options.MemCopyBytes);
 
+    foreach (int block in new[] { 16 * 1024, 1024 * 1024 })
+    {
+        Console.Error.WriteLine($"page-cache ceiling, {Row.Size(block)} writes ...");
+        report.PageCacheCeilings.Add((block, MachineLimits.PageCacheCeiling(Path.Combine(dataDir, "ceiling"), block, options.TotalBytes)));
+    }
+
     if (options.RunFio)
     {
         Console.Error.WriteLine("fio, before the engine rows ...");

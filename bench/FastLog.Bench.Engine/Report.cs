@@ -13,6 +13,8 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
 
     public double MemoryCopyGBps { get; set; }
 
+    public List<(int BlockBytes, (double WriteMBps, double ReadMBps) Figures)> PageCacheCeilings { get; } = [];
+
     public List<FioResult>? FioBefore { get; set; }
 
     public List<FioResult>? FioAfter { get; set; }
@@ -92,6 +94,13 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
         Line(md, "## The machine's limits (same run)");
         Line(md);
         Line(md, $"- memory copy (`Span<byte>.CopyTo`, {Row.Size(options.MemCopyBytes)} buffers, best of 8, bytes copied per second): **{MemoryCopyGBps:F1} GB/s**");
+        foreach (var (block, (write, read)) in PageCacheCeilings)
+        {
+            Line(md, $"- page-cache ceiling, {Row.Size(block)} blocks (`RandomAccess.Write` of {Row.Size(block)} blocks into a new file, " +
+                $"{Row.Size(options.TotalBytes)}, no fsync; then `RandomAccess.Read` of 1 MiB blocks back): **write {write:N0} MB/s, read {read:N0} MB/s** " +
+                "— what the page-cache rows and FastLog's read-back can reach at best with one syscall per batch / per read.");
+        }
+
         if (FioBefore is null)
         {
             Line(md, $"- {FioNote}");
