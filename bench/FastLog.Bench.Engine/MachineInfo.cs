@@ -63,8 +63,8 @@ internal sealed record MachineInfo(int Cores, string Memory, string Cpu, string 
         string device = Path.GetFileName(best[0]);
         string rotational = ReadTrimmed($"/sys/class/block/{device}/queue/rotational") switch
         {
-            "0" => "non-rotational",
-            "1" => "rotational",
+            "0" => "sysfs: non-rotational",
+            "1" => "sysfs: rotational",
             _ => "rotation unknown",
         };
         string? sizeSectors = ReadTrimmed($"/sys/class/block/{device}/size");
