@@ -1,0 +1,133 @@
+using System.Globalization;
+
+namespace FastLog.Bench.Engine;
+
+/// <summary>Command-line options of the engine harness.</summary>
+internal sealed class BenchOptions
+{
+    public const string Usage = """
+        FastLog engine throughput harness: FastLog's partition log against FasterLog under the same
+        commit policy, plus the machine's own limits (fio, memory copy), in one run.
+
+        options:
+          --data-dir DIR        where both engines and fio write (default: a new temp directory); each
+                                row's files are deleted after the row
+          --total-mb N          MiB appended per row and engine (default 1024)
+          --row-seconds S       cap on the append phase of one row; a row stops at whichever comes
+                                first and reports what it wrote (default 12)
+          --out FILE            write the markdown report there (default: stdout only)
+          --quick               smoke run: 32 MiB per row, 3 s cap, small fio and memory-copy jobs
+          --no-fio              skip the fio jobs
+          --only-fastlog        skip FasterLog (engine work in isolation)
+          --rows FILTER         only rows whose name contains FILTER (e.g. "gc16", "1MiB")
+          --read-bytes N        FastLog read-back request size in bytes (default 1048576)
+          --help                this text
+        """;
+
+    public string? DataDir { get; private set; }
+
+    public long TotalBytes { get; private set; } = 1024L * 1024 * 1024;
+
+    public double RowSeconds { get; private set; } = 12;
+
+    public string? OutFile { get; private set; }
+
+    public bool Quick { get; private set; }
+
+    public bool RunFio { get; private set; } = true;
+
+    public bool RunFasterLog { get; private set; } = true;
+
+    public string? RowFilter { get; private set; }
+
+    public int ReadBytes { get; private set; } = 1024 * 1024;
+
+    /// <summary>fio's per-job size cap in bytes.</summary>
+    public long FioBytes => Quick ? 64L * 1024 * 1024 : Math.Max(256L * 1024 * 1024, TotalBytes);
+
+    /// <summary>fio's per-job time cap.</summary>
+    public int FioSeconds => Quick ? 3 : 15;
+
+    /// <summary>The memory-copy buffer size.</summary>
+    public int MemCopyBytes => Quick ? 64 * 1024 * 1024 : 256 * 1024 * 1024;
+
+    public IReadOnlyList<string> RawArgs { get; private set; } = [];
+
+    public static BenchOptions? Parse(string[] args)
+    {
+        var options = new BenchOptions { RawArgs = args };
+        bool totalGiven = false;
+        bool secondsGiven = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            string arg = args[i];
+            switch (arg)
+            {
+                case "--data-dir":
+                    options.DataDir = Value(args, ref i);
+                    break;
+                case "--total-mb":
+                    options.TotalBytes = long.Parse(Value(args, ref i), CultureInfo.InvariantCulture) * 1024 * 1024;
+                    totalGiven = true;
+                    break;
+                case "--row-seconds":
+                    options.RowSeconds = double.Parse(Value(args, ref i), CultureInfo.InvariantCulture);
+                    secondsGiven = true;
+                    break;
+                case "--out":
+                    options.OutFile = Value(args, ref i);
+                    break;
+                case "--quick":
+                    options.Quick = true;
+                    break;
+                case "--no-fio":
+                    options.RunFio = false;
+                    break;
+                case "--only-fastlog":
+                    options.RunFasterLog = false;
+                    break;
+                case "--rows":
+                    options.RowFilter = Value(args, ref i);
+                    break;
+                case "--read-bytes":
+                    options.ReadBytes = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture);
+                    break;
+                case "--help":
+                case "-h":
+                    return null;
+                default:
+                    throw new ArgumentException($"unknown option '{arg}'");
+            }
+        }
+
+        if (options.Quick)
+        {
+            if (!totalGiven)
+            {
+                options.TotalBytes = 32L * 1024 * 1024;
+            }
+
+            if (!secondsGiven)
+            {
+                options.RowSeconds = 3;
+            }
+        }
+
+        if (options.TotalBytes <= 0 || options.RowSeconds <= 0 || options.ReadBytes < 64 * 1024)
+        {
+            throw new ArgumentException("--total-mb and --row-seconds must be positive, --read-bytes at least 65536");
+        }
+
+        return options;
+    }
+
+    private static string Value(string[] args, ref int i)
+    {
+        if (i + 1 >= args.Length)
+        {
+            throw new ArgumentException($"{args[i]} needs a value");
+        }
+
+        return args[++i];
+    }
+}

@@ -1,0 +1,283 @@
+using System.Globalization;
+using System.Text;
+
+namespace FastLog.Bench.Engine;
+
+/// <summary>Collects one run's figures and renders the markdown report.</summary>
+internal sealed class Report(BenchOptions options, MachineInfo machine, DateTimeOffset started)
+{
+    /// <summary>The share of fio's fsync'd sequential write bandwidth the 1 MiB group commit rows must reach.</summary>
+    private const double FsyncTarget = 0.70;
+
+    public string Commit { get; set; } = "unknown";
+
+    public double MemoryCopyGBps { get; set; }
+
+    public List<(int BlockBytes, (double WriteMBps, double ReadMBps) Figures)> PageCacheCeilings { get; } = [];
+
+    public List<FioResult>? FioBefore { get; set; }
+
+    public List<FioResult>? FioAfter { get; set; }
+
+    public string FioNote { get; set; } = string.Empty;
+
+    public double TotalSeconds { get; set; }
+
+    public List<(Row Row, BatchTemplate Template, RowResult FastLog, RowResult? FasterLog)> Rows { get; } = [];
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        Line(md, "# Engine throughput: FastLog's partition log vs FasterLog, and the machine's limits");
+        Line(md);
+        Line(md, "Produced by `bench/FastLog.Bench.Engine` in one run. Compare figures only as ratios against the");
+        Line(md, "references measured in the same run (FasterLog, fio, memory copy).");
+        Line(md);
+        WriteMachine(md);
+        WriteMethod(md);
+        WriteLimits(md);
+        WriteAppends(md);
+        WriteDurable(md);
+        WriteReads(md);
+        WriteTargets(md);
+        return md.ToString();
+    }
+
+    private void WriteMachine(StringBuilder md)
+    {
+        Line(md, "## Machine, commit, command");
+        Line(md);
+        Line(md, $"- cores (nproc): {machine.Cores}");
+        Line(md, $"- memory: {machine.Memory}");
+        Line(md, $"- CPU: {machine.Cpu}");
+        Line(md, $"- kernel: {machine.Kernel}");
+        Line(md, $"- data disk / file system: {machine.Disk}");
+        Line(md, $"- runtime: {machine.Runtime}, server GC off");
+        Line(md, $"- commit: `{Commit}`");
+        Line(md, $"- started: {started:yyyy-MM-dd HH:mm} UTC, took {TotalSeconds:F0} s");
+        string args = string.Join(' ', options.RawArgs.Select(Quote));
+        Line(md, $"- command: `dotnet run -c Release --project bench/FastLog.Bench.Engine -- {args}`");
+        Line(md);
+    }
+
+    private void WriteMethod(StringBuilder md)
+    {
+        Line(md, "## What was measured");
+        Line(md);
+        Line(md, $"- Each row appends up to {Row.Size(options.TotalBytes)} per engine, stopping early after {options.RowSeconds:0.#} s of appending " +
+            "(rows marked † stopped at that cap; their rates are over what they wrote). Each row starts on an empty directory, deleted afterwards.");
+        Line(md, "- A record is a value of the stated size with a null key; a batch is one uncompressed Kafka RecordBatch v2 holding as many " +
+            "records as fit the batch size (header and record framing included). MB/s counts batch bytes, MB = 10^6 bytes; records/s counts records.");
+        Line(md, "- **FastLog**: `PartitionLog` with default `LogConfig` (segment.bytes 1 GiB, 10 MiB preallocated indexes, index every 4 KiB). " +
+            "`Append` validates the batch (CRC-32C), stamps offsets in place and `pwrite`s it to the active segment (page cache). " +
+            "Group commit: `GroupCommitter(CommitPolicy.Immediate)`, each appender `await WaitForDurableAsync(EndOffset)`; durability = `fdatasync` " +
+            "of the segment by the committer's flusher thread, shared by every waiter it covers.");
+        Line(md, $"- **FasterLog** (Microsoft.FASTER.Core 2.6.5): each entry is one whole batch (the same bytes). Settings: {FasterLogRunner.Describe}. " +
+            "Its local device on Linux (`ManagedLocalStorageDevice`) opens segment files with `FileOptions.WriteThrough` plus the Windows no-buffering " +
+            "flag; .NET on Linux maps the first to `O_SYNC` and does not turn the second into `O_DIRECT` (strace of this harness: " +
+            "`openat(…fasterlog.log.0, O_WRONLY|O_CREAT|O_SYNC|O_CLOEXEC)`). So its page writes are buffered `O_SYNC` writes, durable when they " +
+            "complete, and its reads go through the page cache too; a commit writes the pages up to the tail, then an `O_SYNC` commit-metadata file. " +
+            "Group commit: `AutoCommit = true` (every enqueue requests a commit; requests " +
+            "coalesce) and each appender `await EnqueueAndWaitForCommitAsync(bytes)`.");
+        Line(md, "- **Page cache rows**: one appender, no waits. FastLog writes only to the page cache (nothing durable until a flush). " +
+            "FasterLog `Enqueue`s without any commit; it still writes each full 4 MiB page to its device (`O_SYNC`) in the background, " +
+            "and `Enqueue` spins once its 64 MiB buffer is full, so its rate is bounded by its device writes; nothing is recoverable before a commit. " +
+            "The table “time to durable” adds one final `Flush()` / `CommitAsync()` to the append time.");
+        Line(md, $"- **Read-back**: FastLog sequential `Read(offset, {Row.Size(options.ReadBytes)}, ∞)` + `FileSlice.CopyTo` into one reused buffer " +
+            "(mostly from the page cache: the data was just written); FasterLog `Scan(BeginAddress, CommittedUntilAddress)` + " +
+            "`GetNext(MemoryPool<byte>.Shared, …)` (a copy per entry; the last 64 MiB come from its own memory, the rest from its device through the page cache). " +
+            "Both walk every batch header and check the bytes and record counts against what was appended. " +
+            "Rows marked † wrote less than the total, so a larger share of FasterLog's read-back came from its 64 MiB in-memory tail.");
+        Line(md, "- Before the rows both engines run a short unreported warm-up.");
+        Line(md);
+    }
+
+    private void WriteLimits(StringBuilder md)
+    {
+        Line(md, "## The machine's limits (same run)");
+        Line(md);
+        Line(md, $"- memory copy (`Span<byte>.CopyTo`, {Row.Size(options.MemCopyBytes)} buffers, best of 8, bytes copied per second): **{MemoryCopyGBps:F1} GB/s**");
+        foreach (var (block, (write, read)) in PageCacheCeilings)
+        {
+            Line(md, $"- page-cache ceiling, {Row.Size(block)} blocks (`RandomAccess.Write` of {Row.Size(block)} blocks into a new file, " +
+                $"{Row.Size(options.TotalBytes)}, no fsync; then `RandomAccess.Read` of 1 MiB blocks back): **write {write:N0} MB/s, read {read:N0} MB/s** " +
+                "— what the page-cache rows and FastLog's read-back can reach at best with one syscall per batch / per read.");
+        }
+
+        if (FioBefore is null)
+        {
+            Line(md, $"- {FioNote}");
+            Line(md);
+            return;
+        }
+
+        Line(md, $"- {FioNote}, in the data directory, each job capped at {Row.Size(options.FioBytes)} or {options.FioSeconds} s, run before the rows and " +
+            "(the two 1 MiB buffered jobs) again after them:");
+        Line(md);
+        Line(md, "| fio job | flags | when | MB/s | writes/s | fdatasync p50 / p99 µs |");
+        Line(md, "| --- | --- | --- | ---: | ---: | ---: |");
+        foreach (var (when, list) in new[] { ("before", FioBefore), ("after", FioAfter) })
+        {
+            foreach (var fio in list ?? [])
+            {
+                string sync = fio.SyncP50Micros is { } p50 ? $"{p50:F0} / {fio.SyncP99Micros:F0}" : "–";
+                Line(md, $"| {fio.Description} | `{fio.Flags}` | {when} | {fio.BytesPerSecond / 1e6:F0} | {fio.WritesPerSecond:F0} | {sync} |");
+            }
+        }
+
+        Line(md);
+        if (Reference(MachineLimits.EndFsync) is { } reference)
+        {
+            Line(md, $"Reference for the fsync target: **{reference / 1e6:F0} MB/s**, the higher of the before/after figures of " +
+                "“1 MiB buffered, one fsync at the end” (the machine's fsync'd sequential write bandwidth; the stricter choice). " +
+                "The per-write fdatasync figure is shown beside it as the floor a one-appender-per-fsync design faces.");
+            Line(md);
+        }
+    }
+
+    private void WriteAppends(StringBuilder md)
+    {
+        Line(md, "## Appends");
+        Line(md);
+        Line(md, "Page cache rows: append phase only. Group commit rows: every append acknowledged durable. Latency: append call to durable, per append.");
+        Line(md);
+        Line(md, "| row | records / batch | FastLog MB/s | FastLog records/s | FasterLog MB/s | FasterLog records/s | FastLog / FasterLog | FastLog p50 / p99 µs | FasterLog p50 / p99 µs | FastLog appends per fsync |");
+        Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (row, template, fastLog, fasterLog) in Rows)
+        {
+            string perFsync = fastLog.Flushes is > 0 ? $"{(double)fastLog.Batches / fastLog.Flushes.Value:F1}" : "–";
+            Line(md, $"| {row.Name} | {template.Records} | {Rate(fastLog, r => r.AppendMBps)} | {Records(fastLog, r => r.AppendRecordsPerSecond)} | " +
+                $"{Rate(fasterLog, r => r.AppendMBps)} | {Records(fasterLog, r => r.AppendRecordsPerSecond)} | {Ratio(fastLog, fasterLog, r => r.AppendMBps)} | " +
+                $"{Latency(fastLog)} | {Latency(fasterLog)} | {perFsync} |");
+        }
+
+        Line(md);
+    }
+
+    private void WriteDurable(StringBuilder md)
+    {
+        var pageCache = Rows.Where(r => r.Row.Mode == Mode.PageCache).ToList();
+        if (pageCache.Count == 0)
+        {
+            return;
+        }
+
+        Line(md, "## Page cache rows: time to durable (append phase + one final flush / commit)");
+        Line(md);
+        Line(md, "| row | FastLog MB/s | FasterLog MB/s | FastLog / FasterLog |");
+        Line(md, "| --- | ---: | ---: | ---: |");
+        foreach (var (row, _, fastLog, fasterLog) in pageCache)
+        {
+            Line(md, $"| {row.Name} | {Rate(fastLog, r => r.DurableMBps)} | {Rate(fasterLog, r => r.DurableMBps)} | {Ratio(fastLog, fasterLog, r => r.DurableMBps)} |");
+        }
+
+        Line(md);
+    }
+
+    private void WriteReads(StringBuilder md)
+    {
+        Line(md, "## Read-back of each row's log");
+        Line(md);
+        Line(md, "| row | FastLog MB/s | FastLog records/s | FasterLog MB/s | FasterLog records/s | FastLog / FasterLog |");
+        Line(md, "| --- | ---: | ---: | ---: | ---: | ---: |");
+        foreach (var (row, _, fastLog, fasterLog) in Rows)
+        {
+            Line(md, $"| {row.Name} | {Rate(fastLog, r => r.ReadMBps)} | {Records(fastLog, r => r.ReadRecordsPerSecond)} | " +
+                $"{Rate(fasterLog, r => r.ReadMBps)} | {Records(fasterLog, r => r.ReadRecordsPerSecond)} | {Ratio(fastLog, fasterLog, r => r.ReadMBps)} |");
+        }
+
+        Line(md);
+    }
+
+    private void WriteTargets(StringBuilder md)
+    {
+        Line(md, "## Targets");
+        Line(md);
+        int met = 0;
+        int missed = 0;
+        var lines = new List<string>();
+        foreach (var (row, _, fastLog, fasterLog) in Rows)
+        {
+            if (fasterLog is null || Failed(fastLog) || Failed(fasterLog))
+            {
+                continue;
+            }
+
+            Check($"{row.Name}: append ≥ FasterLog", fastLog.AppendMBps, fasterLog.AppendMBps, 1.0);
+            Check($"{row.Name}: read-back ≥ FasterLog", fastLog.ReadMBps, fasterLog.ReadMBps, 1.0);
+        }
+
+        double? reference = Reference(MachineLimits.EndFsync);
+        double? perWrite = Reference(MachineLimits.Fdatasync1M);
+        foreach (var (row, _, fastLog, _) in Rows.Where(r => r.Row.Mode == Mode.GroupCommit && r.Row.BatchBytes == 1024 * 1024))
+        {
+            if (reference is null || Failed(fastLog))
+            {
+                continue;
+            }
+
+            double bytesPerSecond = fastLog.AppendMBps * 1e6;
+            string extra = perWrite is { } p ? $"; {bytesPerSecond / p:P0} of fio's fdatasync-per-1 MiB-write figure" : string.Empty;
+            Check($"{row.Name}: ≥ {FsyncTarget:P0} of fio's fsync'd sequential write ({bytesPerSecond / reference.Value:P0}{extra})",
+                fastLog.AppendMBps, reference.Value / 1e6, FsyncTarget);
+        }
+
+        foreach (string line in lines)
+        {
+            Line(md, line);
+        }
+
+        Line(md);
+        Line(md, $"**{met} met, {missed} not met.**");
+        Line(md);
+        var errors = Rows.SelectMany(r => new[] { r.FastLog, r.FasterLog }).Where(r => r?.Error is not null).ToList();
+        foreach (var error in errors)
+        {
+            Line(md, $"- ERROR {error!.Engine}: {error.Error}");
+        }
+
+        void Check(string what, double value, double against, double share)
+        {
+            bool ok = value >= share * against;
+            if (ok)
+            {
+                met++;
+            }
+            else
+            {
+                missed++;
+            }
+
+            lines.Add($"- {(ok ? "met" : "**not met**")}: {what}: {value:N0} vs {against:N0} MB/s");
+        }
+    }
+
+    /// <summary>The higher of the before/after bandwidths of one fio job, in bytes/s.</summary>
+    private double? Reference(string id)
+    {
+        var figures = (FioBefore ?? []).Concat(FioAfter ?? []).Where(f => f.Id == id).Select(f => f.BytesPerSecond).ToList();
+        return figures.Count == 0 ? null : figures.Max();
+    }
+
+    private static bool Failed(RowResult? result) => result is null || (result.Error is not null && result.Batches == 0);
+
+    private static string Rate(RowResult? result, Func<RowResult, double> rate) =>
+        Failed(result) ? "–" : $"{rate(result!):N0}{Cap(result!)}";
+
+    private static string Records(RowResult? result, Func<RowResult, double> rate) =>
+        Failed(result) ? "–" : Millions(rate(result!));
+
+    private static string Ratio(RowResult fastLog, RowResult? fasterLog, Func<RowResult, double> rate) =>
+        Failed(fastLog) || Failed(fasterLog) ? "–" : $"{rate(fastLog) / rate(fasterLog!):F2}×";
+
+    private static string Latency(RowResult? result) =>
+        Failed(result) || result!.Latency is null ? "–" : $"{result.LatencyMicros(50):N0} / {result.LatencyMicros(99):N0}";
+
+    private static string Cap(RowResult result) => result.HitTimeCap ? " †" : string.Empty;
+
+    private static string Millions(double perSecond) => perSecond >= 1e6 ? $"{perSecond / 1e6:F2} M" : $"{perSecond / 1e3:F1} k";
+
+    private static string Quote(string arg) => arg.Contains(' ', StringComparison.Ordinal) ? $"\"{arg}\"" : arg;
+
+    private static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');
+}
