@@ -1,5 +1,6 @@
 using FastLog.Engine.Log;
 using FastLog.Server.Configuration;
+using FastLog.Server.Coordinator;
 using FastLog.Server.Metadata;
 using Microsoft.Extensions.Logging;
 
@@ -30,6 +31,9 @@ internal sealed class BrokerServices
     public TimeProvider Time { get; }
 
     public ILogger Logger { get; }
+
+    /// <summary>The classic consumer-group coordinator (this node coordinates every group).</summary>
+    public required GroupCoordinator Groups { get; init; }
 
     public string ClusterId { get; }
 

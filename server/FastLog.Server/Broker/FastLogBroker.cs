@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using FastLog.Engine.Commit;
 using FastLog.Engine.Log;
 using FastLog.Server.Configuration;
+using FastLog.Server.Coordinator;
 using FastLog.Server.Metadata;
 using FastLog.Server.Network;
 using FastLog.Server.Requests;
@@ -29,16 +30,18 @@ public sealed class FastLogBroker : IAsyncDisposable
     private readonly KafkaListener _listener;
     private readonly ITimer _retentionTimer;
     private readonly ITimer _checkpointTimer;
+    private readonly GroupCoordinator _groups;
     private readonly string? _ownedDataDirectory;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private FastLogBroker(LogManager logs, KafkaListener listener, ITimer retentionTimer, ITimer checkpointTimer, string? ownedDataDirectory, ILogger logger, BrokerConfig config, string bootstrap)
+    private FastLogBroker(LogManager logs, KafkaListener listener, ITimer retentionTimer, ITimer checkpointTimer, GroupCoordinator groups, string? ownedDataDirectory, ILogger logger, BrokerConfig config, string bootstrap)
     {
         _logs = logs;
         _listener = listener;
         _retentionTimer = retentionTimer;
         _checkpointTimer = checkpointTimer;
+        _groups = groups;
         _ownedDataDirectory = ownedDataDirectory;
         _logger = logger;
         Config = config;
@@ -96,7 +99,9 @@ public sealed class FastLogBroker : IAsyncDisposable
             partitions.DeleteOrphans(controller.Image);
             controller.ImageChanged += partitions.Apply;
 
-            var services = new BrokerServices(config, logs, controller, partitions, time, logger, clusterId);
+            // Groups are rebuilt from __consumer_offsets before the listener accepts a JoinGroup or OffsetFetch.
+            var groups = CreateGroupCoordinator(config, controller, partitions, time);
+            var services = new BrokerServices(config, logs, controller, partitions, time, logger, clusterId) { Groups = groups };
             RequestDispatcher? dispatcher = null;
             dispatcher = new RequestDispatcher(services, CreateHandlers(() => dispatcher!.Handlers));
             var listenerAddress = config.Listeners[0];
@@ -111,7 +116,7 @@ public sealed class FastLogBroker : IAsyncDisposable
             string bootstrap = $"{services.AdvertisedHost}:{services.AdvertisedPort}";
             string logDirs = string.Join(",", config.LogDirs);
             BrokerLog.Started(logger, config.NodeId, bootstrap, logDirs, clusterId);
-            return new FastLogBroker(logs, listener, retention, checkpoint, ownedDataDirectory, logger, config, bootstrap);
+            return new FastLogBroker(logs, listener, retention, checkpoint, groups, ownedDataDirectory, logger, config, bootstrap);
         }
         catch
         {
@@ -131,6 +136,7 @@ public sealed class FastLogBroker : IAsyncDisposable
         await _listener.StopAsync();
         await _retentionTimer.DisposeAsync();
         await _checkpointTimer.DisposeAsync();
+        _groups.Dispose();
         _logs.Dispose();
         BrokerLog.Stopped(_logger);
         if (_ownedDataDirectory is not null)
@@ -162,7 +168,30 @@ public sealed class FastLogBroker : IAsyncDisposable
         new InitProducerIdHandler(),
         new FindCoordinatorHandler(),
         new OffsetForLeaderEpochHandler(),
+        new JoinGroupHandler(),
+        new SyncGroupHandler(),
+        new HeartbeatHandler(),
+        new LeaveGroupHandler(),
+        new OffsetCommitHandler(),
+        new OffsetFetchHandler(),
+        new ListGroupsHandler(),
+        new DescribeGroupsHandler(),
+        new DeleteGroupsHandler(),
+        new OffsetDeleteHandler(),
     ];
+
+    private static GroupCoordinator CreateGroupCoordinator(BrokerConfig config, MetadataController controller, PartitionManager partitions, TimeProvider time)
+    {
+        var store = new OffsetsTopicStore(controller, partitions, time, config.GetInt("offsets.topic.num.partitions"));
+        var coordinator = new GroupCoordinator(
+            store,
+            time,
+            GroupCoordinatorConfig.From(config),
+            logEndOffset: (topic, partition) => partitions.TryGet(topic, partition, out var state) ? state.Log.HighWatermark : -1,
+            partitionExists: (topic, partition) => controller.Image.TryGetTopic(topic, out var t) && partition >= 0 && partition < t.Partitions.Length);
+        coordinator.Start();
+        return coordinator;
+    }
 
     /// <summary>acks=all always fsyncs (FastLog's durable default); log.flush.interval.* add background flushing on top.</summary>
     private static CommitPolicy CommitPolicyFor(BrokerConfig config)
