@@ -133,10 +133,12 @@ public sealed class FastLogBroker : IAsyncDisposable
             return;
         }
 
+        // Joins and syncs may wait minutes for a rebalance: answer them (coordinator gone, retry) before the
+        // listener waits for in-flight requests; commits still in flight find the logs open.
+        _groups.Dispose();
         await _listener.StopAsync();
         await _retentionTimer.DisposeAsync();
         await _checkpointTimer.DisposeAsync();
-        _groups.Dispose();
         _logs.Dispose();
         BrokerLog.Stopped(_logger);
         if (_ownedDataDirectory is not null)

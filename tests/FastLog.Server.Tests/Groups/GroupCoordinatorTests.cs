@@ -239,6 +239,16 @@ public sealed class GroupCoordinatorTests : IDisposable
     }
 
     [Fact]
+    public async Task Lag_is_the_log_end_minus_the_committed_offset()
+    {
+        using var coordinator = new GroupCoordinator(new InMemoryGroupStore(), _time, new GroupCoordinatorConfig(), logEndOffset: (_, p) => p == 0 ? 100 : -1);
+        await coordinator.CommitOffsetsAsync("lagging", string.Empty, null, -1, [new OffsetCommitEntry("t", 0, 40, -1, null), new OffsetCommitEntry("t", 1, 5, -1, null)]);
+        var lag = coordinator.GetLag("lagging");
+        Assert.Equal([60L, -1L], lag.Select(l => l.Lag));
+        Assert.Equal(100, lag[0].LogEndOffset);
+    }
+
+    [Fact]
     public void Illegal_state_transitions_are_refused()
     {
         var group = new ConsumerGroup("x");
