@@ -50,11 +50,17 @@ internal sealed class PartitionState
             return;
         }
 
-        List<TaskCompletionSource> woken;
+        List<TaskCompletionSource>? woken;
         lock (_waitersLock)
         {
-            woken = _waiters!;
+            woken = _waiters;
             _waiters = null;
+        }
+
+        // Another append may have taken the list between the check above and the lock.
+        if (woken is null)
+        {
+            return;
         }
 
         foreach (var waiter in woken)

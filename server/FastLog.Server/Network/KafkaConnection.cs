@@ -65,6 +65,7 @@ internal sealed class KafkaConnection : IDisposable
         finally
         {
             _responses.Writer.TryComplete();
+            bool sendFailed = false;
             try
             {
                 // Answer what was already accepted (e.g. on a clean shutdown) unless the connection is gone.
@@ -72,12 +73,25 @@ internal sealed class KafkaConnection : IDisposable
             }
             catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
             {
+                sendFailed = true;
                 NetworkLog.SendFailed(_logger, _context, e.Message);
             }
 
             await _closed.CancelAsync();
             await reader.CompleteAsync();
-            await writer.CompleteAsync();
+            try
+            {
+                // Completing flushes what the send loop left buffered: it fails again when the peer is gone.
+                await writer.CompleteAsync();
+            }
+            catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+            {
+                if (!sendFailed)
+                {
+                    NetworkLog.SendFailed(_logger, _context, e.Message);
+                }
+            }
+
             await link.DisposeAsync();
             Dispose();
         }

@@ -1,6 +1,7 @@
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
 using FastLog.Server.Metadata;
+using FastLog.Server.Network;
 
 namespace FastLog.Server.Requests;
 
@@ -38,6 +39,12 @@ internal sealed class MetadataHandler : IApiHandler
             }
 
             return ValueTask.FromResult<IKafkaMessage?>(response);
+        }
+
+        // Topic ids in requests are a v12 feature: before it the answer cannot carry a topic without a name (Kafka refuses these too).
+        if (context.ApiVersion < 12 && metadata.Topics!.Exists(t => t.Name is null))
+        {
+            throw new ConnectionClosingException($"Metadata v{context.ApiVersion} request names a topic by id only, which needs v12");
         }
 
         bool autoCreate = broker.Config.AutoCreateTopicsEnable && (context.ApiVersion < 4 || metadata.AllowAutoTopicCreation);
