@@ -84,17 +84,27 @@ internal sealed class ListOffsetsHandler : IApiHandler
     /// <summary>The first record whose timestamp is at or after <paramref name="timestampMs"/>, or (-1, -1).</summary>
     private static (long Offset, long Timestamp) FindByTimestamp(PartitionLog log, long timestampMs)
     {
-        if (!log.TryFindBatchByTimestamp(timestampMs, out _, out var slice))
+        if (!log.TryFindBatchByTimestamp(timestampMs, out long batchBaseOffset, out var slice))
         {
             return (-1, -1);
         }
 
-        foreach (var (offset, timestamp) in RecordTimestamps(slice.ToArray()))
+        try
         {
-            if (timestamp >= timestampMs && offset >= log.LogStartOffset)
+            foreach (var (offset, timestamp) in RecordTimestamps(slice.ToArray()))
             {
-                return (offset, timestamp);
+                if (timestamp >= timestampMs && offset >= log.LogStartOffset)
+                {
+                    return (offset, timestamp);
+                }
             }
+        }
+        catch (InvalidRecordBatchException)
+        {
+            // Appends check a batch's header and CRC, not every record (that cost would grow with the
+            // record count), so a producer can store a batch whose records do not parse. Answer with
+            // the batch's first offset: the batch's max timestamp is at or after the one asked for.
+            return (Math.Max(batchBaseOffset, log.LogStartOffset), timestampMs);
         }
 
         return (-1, -1);
