@@ -187,6 +187,10 @@ public sealed class ConfluentKafkaTests
             c.ReceiveMessageMaxBytes = 10_000_000;
         });
         AssertReadBack([.. messages, after], read);
+
+        // A partition fetch limit far below the batch size: the broker still returns the first batch whole (KIP-74).
+        var small = Kafka.ReadAll(broker.BootstrapServers, Topic, 2, configure: c => c.MaxPartitionFetchBytes = 64 * 1024);
+        AssertReadBack([.. messages, after], small);
     }
 
     internal static Task<FastLogBroker> StartBrokerAsync(params (string Key, string Value)[] settings)

@@ -117,6 +117,100 @@ public sealed class DurabilityTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Idempotent_producer_rides_through_broker_crashes_without_loss_or_duplicates()
+    {
+        const string Topic = "idempotent-crash";
+        const int Total = 30_000;
+        const int Kills = 2;
+        ChildBroker broker = await ChildBroker.StartAsync(_data.Path, "num.partitions=3");
+        var config = Kafka.ProducerConfig(broker.BootstrapServers, Acks.All, CompressionType.Lz4);
+        config.EnableIdempotence = true;
+        config.LingerMs = 2;
+        config.MessageTimeoutMs = 120_000;
+        config.ReconnectBackoffMaxMs = 200;
+        var errors = new ConcurrentQueue<string>();
+        long acked = 0;
+        long produced = 0;
+        try
+        {
+            using var producer = Kafka.Producer(config);
+            void OnDelivery(DeliveryReport<byte[]?, byte[]?> report)
+            {
+                if (report.Error.Code == ErrorCode.NoError)
+                {
+                    Interlocked.Increment(ref acked);
+                }
+                else
+                {
+                    errors.Enqueue($"{report.Error.Code}: {report.Error.Reason}");
+                }
+            }
+
+            var loop = Task.Run(async () =>
+            {
+                for (int seq = 0; seq < Total; seq++)
+                {
+                    while (seq - Interlocked.Read(ref acked) - errors.Count > 500)
+                    {
+                        await Task.Delay(1);
+                    }
+
+                    var message = new Message<byte[]?, byte[]?> { Value = Encoding.UTF8.GetBytes(seq.ToString(CultureInfo.InvariantCulture)) };
+                    producer.Produce(new TopicPartition(Topic, seq % Partitions), message, OnDelivery);
+                    Interlocked.Increment(ref produced);
+                }
+            });
+
+            // Kill the broker mid-stream and start it again on the same port and data while the producer keeps going.
+            for (int kill = 1; kill <= Kills; kill++)
+            {
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+                while (Interlocked.Read(ref acked) < kill * Total / (Kills + 1))
+                {
+                    Assert.True(DateTime.UtcNow < deadline && errors.IsEmpty, $"stuck at {Interlocked.Read(ref acked)} acknowledged; errors: {errors.FirstOrDefault()}");
+                    await Task.Delay(1);
+                }
+
+                await broker.KillAsync();
+                _output.WriteLine($"killed with {Interlocked.Read(ref produced) - Interlocked.Read(ref acked)} of {Interlocked.Read(ref produced)} messages unacknowledged");
+                int port = broker.Port;
+                await broker.DisposeAsync();
+                broker = await ChildBroker.StartOnPortAsync(port, _data.Path, "num.partitions=3");
+            }
+
+            await loop;
+            int left = producer.Flush(TimeSpan.FromSeconds(120));
+            Assert.True(left == 0, $"{left} messages without a delivery report");
+            Assert.True(errors.IsEmpty, $"{errors.Count} delivery errors, first: {errors.FirstOrDefault()}");
+            Assert.Equal(Total, Interlocked.Read(ref acked));
+
+            // Exactly once and in order per partition: the retries after each crash were deduplicated.
+            var read = Kafka.ReadAll(broker.BootstrapServers, Topic, Partitions);
+            for (int p = 0; p < Partitions; p++)
+            {
+                var expected = Enumerable.Range(0, Total).Where(s => s % Partitions == p).Select(s => s.ToString(CultureInfo.InvariantCulture)).ToList();
+                var actual = read[p].Select(r => Encoding.UTF8.GetString(r.Message.Value!)).ToList();
+                Assert.True(expected.SequenceEqual(actual), $"partition {p}: {actual.Count} records for {expected.Count} messages; {Difference(expected, actual)}");
+            }
+        }
+        finally
+        {
+            await broker.DisposeAsync();
+        }
+    }
+
+    private static string Difference(List<string> expected, List<string> actual)
+    {
+        int i = 0;
+        while (i < expected.Count && i < actual.Count && expected[i] == actual[i])
+        {
+            i++;
+        }
+
+        return $"first difference at offset {i}: expected {(i < expected.Count ? expected[i] : "<end>")}, found {(i < actual.Count ? actual[i] : "<end>")}";
+    }
+
     /// <summary>
     /// Produces with acks=all from a background loop, SIGKILLs the broker <paramref name="killDelayMs"/> after
     /// at least 100 acknowledgements, and returns what was acknowledged (partition, offset → value).

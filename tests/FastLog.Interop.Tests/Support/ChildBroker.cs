@@ -18,6 +18,7 @@ internal sealed class ChildBroker : IAsyncDisposable
     private ChildBroker(Process process, int port)
     {
         _process = process;
+        Port = port;
         BootstrapServers = $"127.0.0.1:{port}";
     }
 
@@ -35,6 +36,23 @@ internal sealed class ChildBroker : IAsyncDisposable
                 return string.Join('\n', _output);
             }
         }
+    }
+
+    public int Port { get; }
+
+    /// <summary>Starts the broker again on a port an earlier broker used, so that running clients reconnect to it.</summary>
+    public static async Task<ChildBroker> StartOnPortAsync(int port, string dataDirectory, params string[] overrides)
+    {
+        var broker = Launch(port, dataDirectory, overrides);
+        await Task.WhenAny(broker._ready.Task, broker._process.WaitForExitAsync(), Task.Delay(TimeSpan.FromSeconds(60)));
+        if (!broker._ready.Task.IsCompleted)
+        {
+            string output = broker.Output;
+            await broker.DisposeAsync();
+            Assert.Fail($"the broker child did not start on port {port}:\n{output}");
+        }
+
+        return broker;
     }
 
     public static async Task<ChildBroker> StartAsync(string dataDirectory, params string[] overrides)
