@@ -162,6 +162,9 @@ public sealed class FastLogBroker : IAsyncDisposable
         new InitProducerIdHandler(),
         new FindCoordinatorHandler(),
         new OffsetForLeaderEpochHandler(),
+        new CreateTopicsHandler(),
+        new DeleteTopicsHandler(),
+        new CreatePartitionsHandler(),
     ];
 
     /// <summary>acks=all always fsyncs (FastLog's durable default); log.flush.interval.* add background flushing on top.</summary>
