@@ -164,7 +164,10 @@ public sealed class FastLogBroker : IAsyncDisposable
         new OffsetForLeaderEpochHandler(),
         new CreateTopicsHandler(),
         new DeleteTopicsHandler(),
+        new DescribeConfigsHandler(),
+        new AlterConfigsHandler(),
         new CreatePartitionsHandler(),
+        new IncrementalAlterConfigsHandler(),
     ];
 
     /// <summary>acks=all always fsyncs (FastLog's durable default); log.flush.interval.* add background flushing on top.</summary>
