@@ -164,10 +164,12 @@ public sealed class FastLogBroker : IAsyncDisposable
         new OffsetForLeaderEpochHandler(),
         new CreateTopicsHandler(),
         new DeleteTopicsHandler(),
+        new DeleteRecordsHandler(),
         new DescribeConfigsHandler(),
         new AlterConfigsHandler(),
         new CreatePartitionsHandler(),
         new IncrementalAlterConfigsHandler(),
+        new DescribeClusterHandler(),
     ];
 
     /// <summary>acks=all always fsyncs (FastLog's durable default); log.flush.interval.* add background flushing on top.</summary>
