@@ -8,7 +8,8 @@ namespace FastLog.Server.Requests;
 /// <summary>
 /// DescribeConfigs (key 32), v1-4. A TOPIC resource lists every topic setting with the value in
 /// force and its source (topic override, broker setting, built-in default), writable; a BROKER
-/// resource named by this node's id lists every broker setting, read-only. Synonyms when asked
+/// resource named by this node's id lists every broker setting, read-only. A null or empty key list
+/// means every key, as in Kafka. Synonyms when asked
 /// (v1+), type and documentation from v3. Kafka's rules for the rest: an empty broker name is the
 /// cluster-wide dynamic default, which FastLog does not have (so an empty list); another broker id,
 /// a non-numeric one or an unsupported resource type is INVALID_REQUEST.
@@ -39,7 +40,8 @@ internal sealed class DescribeConfigsHandler : IApiHandler
                 continue;
             }
 
-            var wanted = resource.ConfigurationKeys is null ? null : new HashSet<string>(resource.ConfigurationKeys, StringComparer.Ordinal);
+            // Kafka reads an empty key list like a null one: every key.
+            var wanted = resource.ConfigurationKeys is null or { Count: 0 } ? null : new HashSet<string>(resource.ConfigurationKeys, StringComparer.Ordinal);
             foreach (var entry in entries)
             {
                 if (wanted is not null && !wanted.Contains(entry.Name))

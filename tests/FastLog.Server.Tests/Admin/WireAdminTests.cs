@@ -96,7 +96,7 @@ public sealed class WireAdminTests
             new() { ResourceType = type, ResourceName = name, ConfigurationKeys = keys };
         var request = new DescribeConfigsRequest
         {
-            Resources = [Resource(2, "configured", ["retention.ms", "cleanup.policy", "no.such.key"]), Resource(4, "1"), Resource(4, ""), Resource(4, "7"), Resource(2, "absent"), Resource(8, "1")],
+            Resources = [Resource(2, "configured", ["retention.ms", "cleanup.policy", "no.such.key"]), Resource(4, "1"), Resource(4, ""), Resource(4, "7"), Resource(2, "absent"), Resource(8, "1"), Resource(2, "configured", [])],
             IncludeSynonyms = true,
             IncludeDocumentation = true,
         };
@@ -106,7 +106,7 @@ public sealed class WireAdminTests
 
         foreach (var response in new[] { v1, v4 })
         {
-            Assert.Equal(6, response.Results.Count);
+            Assert.Equal(7, response.Results.Count);
             var topic = response.Results[0];
             Assert.Equal((short)ErrorCode.None, topic.ErrorCode);
             Assert.Equal(["cleanup.policy", "retention.ms"], topic.Configs.Select(c => c.Name));
@@ -122,6 +122,8 @@ public sealed class WireAdminTests
             Assert.Equal((short)ErrorCode.InvalidRequest, response.Results[3].ErrorCode);
             Assert.Equal((short)ErrorCode.UnknownTopicOrPartition, response.Results[4].ErrorCode);
             Assert.Equal((short)ErrorCode.InvalidRequest, response.Results[5].ErrorCode);
+            Assert.Contains(response.Results[6].Configs, c => c.Name == "segment.bytes");
+            Assert.Equal(response.Results[6].Configs.Count, response.Results[6].Configs.Select(c => c.Name).Distinct().Count());
         }
 
         // v3+ adds the type and the documentation.
