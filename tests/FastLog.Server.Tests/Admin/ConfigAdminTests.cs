@@ -134,4 +134,34 @@ public sealed class ConfigAdminTests
         var entries = Assert.Single(await admin.DescribeConfigsAsync([topic])).Entries;
         Assert.Equal(ConfigSource.DefaultConfig, entries["retention.ms"].Source);
     }
+
+    [Fact]
+    public async Task A_retention_bytes_change_reaches_the_partition_log_and_retention_trims_it()
+    {
+        await using var broker = await AdminTestKit.StartBrokerAsync(new Dictionary<string, string> { ["log.retention.check.interval.ms"] = "100" });
+        using var admin = AdminTestKit.Admin(broker);
+        var resource = new ConfigResource { Type = ResourceType.Topic, Name = "retained" };
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = "retained", NumPartitions = 1, ReplicationFactor = 1, Configs = new Dictionary<string, string> { ["segment.bytes"] = "1024" } }]);
+        await AdminTestKit.ProduceAsync(broker, "retained", 40);
+        var partition = new TopicPartition("retained", 0);
+        using var consumer = AdminTestKit.Consumer(broker, AutoOffsetReset.Earliest);
+        Assert.Equal(0, consumer.QueryWatermarkOffsets(partition, AdminTestKit.Timeout).Low.Value);
+
+        await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [resource] = [new ConfigEntry { Name = "retention.bytes", Value = "1", IncrementalOperation = AlterConfigOpType.Set }],
+        });
+
+        Assert.Equal("1", Assert.Single(await admin.DescribeConfigsAsync([resource])).Entries["retention.bytes"].Value);
+        var deadline = DateTime.UtcNow + AdminTestKit.Timeout;
+        long low = 0;
+        while (low == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            low = consumer.QueryWatermarkOffsets(partition, AdminTestKit.Timeout).Low.Value;
+        }
+
+        // Every closed segment is gone; the active one (holding the newest records) stays.
+        Assert.InRange(low, 1, 39);
+    }
 }
