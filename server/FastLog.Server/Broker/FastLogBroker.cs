@@ -180,6 +180,14 @@ public sealed class FastLogBroker : IAsyncDisposable
         new DescribeGroupsHandler(),
         new DeleteGroupsHandler(),
         new OffsetDeleteHandler(),
+        new CreateTopicsHandler(),
+        new DeleteTopicsHandler(),
+        new DeleteRecordsHandler(),
+        new DescribeConfigsHandler(),
+        new AlterConfigsHandler(),
+        new CreatePartitionsHandler(),
+        new IncrementalAlterConfigsHandler(),
+        new DescribeClusterHandler(),
     ];
 
     private static GroupCoordinator CreateGroupCoordinator(BrokerConfig config, MetadataController controller, PartitionManager partitions, TimeProvider time)
