@@ -285,7 +285,11 @@ public sealed class LogCleaner : IDisposable
 
             if (changed)
             {
+                // Durable before the swap decision: after it, recovery trusts this file (and a clean
+                // open trusts its indexes) in place of the old segment.
                 cleaned.TrimIndexes();
+                cleaned.OffsetIndex.Flush();
+                cleaned.TimeIndex.Flush();
                 cleaned.Sync();
             }
         }

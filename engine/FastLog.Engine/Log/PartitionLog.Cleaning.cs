@@ -37,7 +37,8 @@ public sealed partial class PartitionLog
 
     /// <summary>
     /// Swaps the cleaned copy of <paramref name="old"/> (already written, synced and closed in
-    /// <see cref="CleanedDirectory"/> under the same base offset) into the log. Returns false, leaving
+    /// <see cref="CleanedDirectory"/> under the same base offset) into the log; an empty copy removes
+    /// the segment instead (except the first, which anchors the log start). Returns false, leaving
     /// the log as it was, when the old segment is no longer a closed segment of the log (retention
     /// removed it, the log closed or went offline).
     /// </summary>
@@ -63,6 +64,30 @@ public sealed partial class PartitionLog
             }
 
             long nextBase = segments[index + 1].BaseOffset;
+            string stagedLog = SegmentFileNames.LogFile(staging, baseOffset);
+            if (index > 0 && new FileInfo(stagedLog).Length == 0)
+            {
+                // Everything in it was superseded: drop the segment instead of keeping an empty file
+                // (one swap per old segment would otherwise never shrink the segment count). Reads of
+                // its offsets continue in the next segment; the .log rename is the atomic step.
+                try
+                {
+                    old.MarkDeleted();
+                    Storage.FileSync.SyncDirectory(Directory);
+                    crashHook?.Invoke("empty-removed");
+                }
+                catch (IOException e)
+                {
+                    TakeOffline(e);
+                    return false;
+                }
+
+                Volatile.Write(ref _segments, [.. segments[..index], .. segments[(index + 1)..]]);
+                _rolledUnsynced.Remove(old);
+                ScheduleMarkedDeletion(old, config.FileDeleteDelayMs);
+                return true;
+            }
+
             string log = SegmentFileNames.LogFile(Directory, baseOffset);
             string offsetIndex = SegmentFileNames.IndexFile(Directory, baseOffset);
             string timeIndex = SegmentFileNames.TimeIndexFile(Directory, baseOffset);
@@ -72,7 +97,7 @@ public sealed partial class PartitionLog
                 File.Move(SegmentFileNames.IndexFile(staging, baseOffset), offsetIndex + SegmentFileNames.SwapSuffix, overwrite: true);
                 File.Move(SegmentFileNames.TimeIndexFile(staging, baseOffset), timeIndex + SegmentFileNames.SwapSuffix, overwrite: true);
                 crashHook?.Invoke("indexes-staged");
-                File.Move(SegmentFileNames.LogFile(staging, baseOffset), log + SegmentFileNames.SwapSuffix, overwrite: true);
+                File.Move(stagedLog, log + SegmentFileNames.SwapSuffix, overwrite: true);
                 Storage.FileSync.SyncDirectory(Directory);
                 crashHook?.Invoke("swap-decided");
                 old.MarkDeleted();

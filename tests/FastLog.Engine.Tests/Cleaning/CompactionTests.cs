@@ -78,9 +78,13 @@ public sealed class CompactionTests : IDisposable
         var active = log.Segments[^1];
         byte[] activeBytes = File.ReadAllBytes(active.LogPath);
         long endOffset = log.LogEndOffset;
+        int segmentsBefore = log.SegmentCount;
 
         using var cleaner = new LogCleaner(_time);
         var result = cleaner.Clean(log);
+
+        // Segments whose records were all superseded are removed, not kept empty.
+        Assert.True(log.SegmentCount < segmentsBefore, $"{log.SegmentCount} segments of {segmentsBefore}");
 
         Assert.True(result.Cleaned);
         Assert.True(result.SegmentsSwapped > 0);

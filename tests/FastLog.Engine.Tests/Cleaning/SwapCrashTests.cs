@@ -36,18 +36,28 @@ public sealed class SwapCrashTests : IDisposable
     }
 
     [Theory]
-    [InlineData("indexes-staged", 0)]
-    [InlineData("swap-decided", 0)]
-    [InlineData("old-marked-deleted", 0)]
-    [InlineData("indexes-renamed", 0)]
-    [InlineData("swap-renamed", 0)]
-    [InlineData("indexes-staged", 2)]
-    [InlineData("swap-decided", 2)]
-    [InlineData("old-marked-deleted", 2)]
-    [InlineData("indexes-renamed", 2)]
-    public void A_crash_at_any_swap_step_reopens_to_a_correct_log(string step, int swapsBeforeCrash)
+    [InlineData("indexes-staged", 0, true)]
+    [InlineData("swap-decided", 0, true)]
+    [InlineData("old-marked-deleted", 0, true)]
+    [InlineData("indexes-renamed", 0, true)]
+    [InlineData("swap-renamed", 0, true)]
+    [InlineData("empty-removed", 0, false)]
+    [InlineData("indexes-staged", 2, true)]
+    [InlineData("swap-decided", 2, true)]
+    [InlineData("old-marked-deleted", 2, true)]
+    [InlineData("indexes-renamed", 2, true)]
+    public void A_crash_at_any_swap_step_reopens_to_a_correct_log(string step, int swapsBeforeCrash, bool uniqueKeys)
     {
         var log = OpenLog(clean: true);
+        if (uniqueKeys)
+        {
+            // A key written once in every batch: no segment empties, every one is swapped.
+            for (int i = 0; i < 30; i++)
+            {
+                KeyedLog.Append(log, KeyedLog.Batch(_time.NowMs, ($"u{i}", "once"), ($"k{i % 7}", $"v{i}"), ($"k{(i + 3) % 7}", $"w{i}")));
+            }
+        }
+
         CompactionTests.WriteTable(log, _time.NowMs);
         KeyedLog.Append(log, KeyedLog.Batch(_time.NowMs, ("tail", new string('t', 1100))));
         KeyedLog.Append(log, KeyedLog.Batch(_time.NowMs, ("tail", "active")));
