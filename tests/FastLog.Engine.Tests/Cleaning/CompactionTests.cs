@@ -333,4 +333,35 @@ public sealed class CompactionTests : IDisposable
         Assert.True(service.Passes >= 5);
         Assert.DoesNotContain(KeyedLog.ReadAll(log), r => r.Value is null);
     }
+
+    [Fact]
+    public void An_idempotent_producer_continues_its_sequence_after_its_batches_were_compacted_away_and_a_restart()
+    {
+        var log = OpenLog(Compacted());
+        for (int sequence = 0; sequence < 10; sequence++)
+        {
+            KeyedLog.Append(log, KeyedLog.Batch(_time.NowMs, CompressionCodec.None, producerId: 4242, baseSequence: sequence, ("p", $"p{sequence}")));
+        }
+
+        // Another writer overwrites the key in later closed segments: all of the producer's batches go.
+        for (int i = 0; i < 10; i++)
+        {
+            KeyedLog.Append(log, KeyedLog.Batch(_time.NowMs, ("p", $"other{i}"), ("pad", new string('x', 200))));
+        }
+
+        ForceRoll(log, _time.NowMs);
+        using (var cleaner = new LogCleaner(_time))
+        {
+            Assert.True(cleaner.Clean(log).Cleaned);
+        }
+
+        Assert.DoesNotContain(KeyedLog.ReadAll(log), r => r.Value is not null && r.Value.StartsWith('p') && r.Key == "p");
+        log.Flush();
+
+        // Unclean restart, every segment walked: producer state comes from the roll-time snapshots.
+        using var reopened = OpenLog(Compacted(), clean: false);
+        var next = reopened.Append(KeyedLog.Batch(_time.NowMs, CompressionCodec.None, producerId: 4242, baseSequence: 10, ("p", "p10")), 0);
+        Assert.Equal(AppendStatus.Success, next.Status);
+        GC.KeepAlive(log);
+    }
 }

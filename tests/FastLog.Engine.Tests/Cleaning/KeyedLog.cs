@@ -9,9 +9,12 @@ internal static class KeyedLog
 {
     public static byte[] Batch(long timestampMs, params (string Key, string? Value)[] records) => Batch(timestampMs, CompressionCodec.None, -1, records);
 
-    public static byte[] Batch(long timestampMs, CompressionCodec codec, long producerId, params (string Key, string? Value)[] records)
+    public static byte[] Batch(long timestampMs, CompressionCodec codec, long producerId, params (string Key, string? Value)[] records) =>
+        Batch(timestampMs, codec, producerId, baseSequence: -1, records);
+
+    public static byte[] Batch(long timestampMs, CompressionCodec codec, long producerId, int baseSequence, params (string Key, string? Value)[] records)
     {
-        using var builder = new RecordBatchBuilder { Compression = codec, ProducerId = producerId, ProducerEpoch = (short)(producerId >= 0 ? 0 : -1), BaseSequence = -1 };
+        using var builder = new RecordBatchBuilder { Compression = codec, ProducerId = producerId, ProducerEpoch = (short)(producerId >= 0 ? 0 : -1), BaseSequence = baseSequence };
         for (int i = 0; i < records.Length; i++)
         {
             builder.Append(timestampMs + i, Encoding.UTF8.GetBytes(records[i].Key), records[i].Value is null ? null : Encoding.UTF8.GetBytes(records[i].Value!));
