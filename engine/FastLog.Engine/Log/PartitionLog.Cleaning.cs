@@ -63,7 +63,6 @@ public sealed partial class PartitionLog
                 return false;
             }
 
-            long nextBase = segments[index + 1].BaseOffset;
             string stagedLog = SegmentFileNames.LogFile(staging, baseOffset);
             if (index > 0 && new FileInfo(stagedLog).Length == 0)
             {
@@ -84,51 +83,56 @@ public sealed partial class PartitionLog
 
                 Volatile.Write(ref _segments, [.. segments[..index], .. segments[(index + 1)..]]);
                 _rolledUnsynced.Remove(old);
-                ScheduleMarkedDeletion(old, config.FileDeleteDelayMs);
-                return true;
             }
-
-            string log = SegmentFileNames.LogFile(Directory, baseOffset);
-            string offsetIndex = SegmentFileNames.IndexFile(Directory, baseOffset);
-            string timeIndex = SegmentFileNames.TimeIndexFile(Directory, baseOffset);
-            LogSegment replacement;
-            try
+            else if (!SwapIn(old, index, segments, staging, config, nowMs, crashHook))
             {
-                File.Move(SegmentFileNames.IndexFile(staging, baseOffset), offsetIndex + SegmentFileNames.SwapSuffix, overwrite: true);
-                File.Move(SegmentFileNames.TimeIndexFile(staging, baseOffset), timeIndex + SegmentFileNames.SwapSuffix, overwrite: true);
-                crashHook?.Invoke("indexes-staged");
-                File.Move(stagedLog, log + SegmentFileNames.SwapSuffix, overwrite: true);
-                Storage.FileSync.SyncDirectory(Directory);
-                crashHook?.Invoke("swap-decided");
-                old.MarkDeleted();
-                crashHook?.Invoke("old-marked-deleted");
-                File.Move(offsetIndex + SegmentFileNames.SwapSuffix, offsetIndex);
-                File.Move(timeIndex + SegmentFileNames.SwapSuffix, timeIndex);
-                crashHook?.Invoke("indexes-renamed");
-                File.Move(log + SegmentFileNames.SwapSuffix, log);
-                Storage.FileSync.SyncDirectory(Directory);
-                crashHook?.Invoke("swap-renamed");
-                replacement = LogSegment.Open(Directory, baseOffset, config.SegmentIndexBytes, config.IndexIntervalBytes, nowMs, writableIndexes: false);
-                replacement.LoadClosed(nextBase);
-            }
-            catch (IOException e)
-            {
-                // A half-done swap on disk is finished (or undone) by the next open's recovery.
-                TakeOffline(e);
                 return false;
-            }
-
-            LogSegment[] updated = [.. segments];
-            updated[index] = replacement;
-            Volatile.Write(ref _segments, updated);
-            int unsynced = _rolledUnsynced.IndexOf(old);
-            if (unsynced >= 0)
-            {
-                _rolledUnsynced.RemoveAt(unsynced);
             }
         }
 
         ScheduleMarkedDeletion(old, config.FileDeleteDelayMs);
+        return true;
+    }
+
+    /// <summary>Steps 1-5 of the swap for a non-empty cleaned copy. Caller holds the append lock.</summary>
+    private bool SwapIn(LogSegment old, int index, LogSegment[] segments, string staging, LogConfig config, long nowMs, Action<string>? crashHook)
+    {
+        long baseOffset = old.BaseOffset;
+        long nextBase = segments[index + 1].BaseOffset;
+        string log = SegmentFileNames.LogFile(Directory, baseOffset);
+        string offsetIndex = SegmentFileNames.IndexFile(Directory, baseOffset);
+        string timeIndex = SegmentFileNames.TimeIndexFile(Directory, baseOffset);
+        LogSegment replacement;
+        try
+        {
+            File.Move(SegmentFileNames.IndexFile(staging, baseOffset), offsetIndex + SegmentFileNames.SwapSuffix, overwrite: true);
+            File.Move(SegmentFileNames.TimeIndexFile(staging, baseOffset), timeIndex + SegmentFileNames.SwapSuffix, overwrite: true);
+            crashHook?.Invoke("indexes-staged");
+            File.Move(SegmentFileNames.LogFile(staging, baseOffset), log + SegmentFileNames.SwapSuffix, overwrite: true);
+            Storage.FileSync.SyncDirectory(Directory);
+            crashHook?.Invoke("swap-decided");
+            old.MarkDeleted();
+            crashHook?.Invoke("old-marked-deleted");
+            File.Move(offsetIndex + SegmentFileNames.SwapSuffix, offsetIndex);
+            File.Move(timeIndex + SegmentFileNames.SwapSuffix, timeIndex);
+            crashHook?.Invoke("indexes-renamed");
+            File.Move(log + SegmentFileNames.SwapSuffix, log);
+            Storage.FileSync.SyncDirectory(Directory);
+            crashHook?.Invoke("swap-renamed");
+            replacement = LogSegment.Open(Directory, baseOffset, config.SegmentIndexBytes, config.IndexIntervalBytes, nowMs, writableIndexes: false);
+            replacement.LoadClosed(nextBase);
+        }
+        catch (IOException e)
+        {
+            // A half-done swap on disk is finished (or undone) by the next open's recovery.
+            TakeOffline(e);
+            return false;
+        }
+
+        LogSegment[] updated = [.. segments];
+        updated[index] = replacement;
+        Volatile.Write(ref _segments, updated);
+        _rolledUnsynced.Remove(old);
         return true;
     }
 
