@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using FastLog.Bench.Engine;
 
+if (args.Length > 0 && args[0] == "cleaner")
+{
+    return CleanerBench.Run(args);
+}
+
 BenchOptions? options;
 try
 {

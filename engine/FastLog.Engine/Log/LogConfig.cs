@@ -33,6 +33,21 @@ public sealed record LogConfig
     /// <summary>producer.id.expiration.ms: an idle producer's sequence state is dropped after this long (Kafka default 1 day).</summary>
     public long ProducerIdExpirationMs { get; init; } = 24L * 60 * 60 * 1000;
 
+    /// <summary>cleanup.policy: delete (Kafka's default), compact, or both.</summary>
+    public CleanupPolicy CleanupPolicy { get; init; } = CleanupPolicy.Delete;
+
+    /// <summary>delete.retention.ms: how long a tombstone survives compaction once its batch was first cleaned (Kafka default 1 day).</summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary>min.cleanable.dirty.ratio: compact only when dirty bytes / (clean + dirty) bytes of the closed segments reach this (Kafka default 0.5).</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary>True when the cleaner compacts this log.</summary>
+    public bool IsCompacted => (CleanupPolicy & CleanupPolicy.Compact) != 0;
+
+    /// <summary>True when retention.ms / retention.bytes delete old segments.</summary>
+    public bool IsDeleteRetained => (CleanupPolicy & CleanupPolicy.Delete) != 0;
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the first invalid setting.</summary>
     public void Validate()
     {
@@ -64,6 +79,21 @@ public sealed record LogConfig
         if (RetentionMs < -1 || RetentionBytes < -1 || FileDeleteDelayMs < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(RetentionMs), "retention.ms and retention.bytes take -1 or a non-negative value");
+        }
+
+        if (CleanupPolicy is not (CleanupPolicy.Delete or CleanupPolicy.Compact or CleanupPolicy.CompactAndDelete))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CleanupPolicy), CleanupPolicy, "cleanup.policy must be delete, compact or compact,delete");
+        }
+
+        if (DeleteRetentionMs < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(DeleteRetentionMs), DeleteRetentionMs, "delete.retention.ms must not be negative");
+        }
+
+        if (!(MinCleanableDirtyRatio >= 0 && MinCleanableDirtyRatio <= 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinCleanableDirtyRatio), MinCleanableDirtyRatio, "min.cleanable.dirty.ratio must be in [0, 1]");
         }
     }
 }

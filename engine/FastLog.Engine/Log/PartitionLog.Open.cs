@@ -12,7 +12,9 @@ public sealed partial class PartitionLog
     /// Otherwise every segment that may hold data past the recovery point is walked batch by batch:
     /// lengths, offsets and CRCs are checked, indexes rebuilt, and the log is cut at the first bad
     /// byte — later segments are deleted, since nothing after a torn write can be trusted.
-    /// Leftover <c>*.deleted</c>, <c>*.cleaned</c> and <c>*.swap</c> files from an interrupted deletion or clean are removed.
+    /// Leftover <c>*.deleted</c> files and <c>*.cleaned</c> staging files are removed; a <c>*.log.swap</c>
+    /// file is a cleaned segment whose swap was decided, so the swap is completed and the segment recovered.
+    /// Segments the cleaner rewrote (below the cleaner checkpoint's gap offset) are recovered allowing offset gaps.
     /// </summary>
     public static PartitionLog Open(PartitionLogOptions options)
     {
@@ -20,6 +22,8 @@ public sealed partial class PartitionLog
         options.Config.Validate();
         System.IO.Directory.CreateDirectory(options.Directory);
         long nowMs = options.TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        var swapped = CompleteInterruptedSwaps(options.Directory);
+        long gapsBelow = Cleaning.CleanerCheckpoint.Read(options.Directory).GapsBelowOffset;
         var baseOffsets = ScanDirectory(options.Directory);
         var segments = new List<LogSegment>(Math.Max(1, baseOffsets.Count));
         bool recovered = false;
@@ -30,8 +34,10 @@ public sealed partial class PartitionLog
                 long baseOffset = baseOffsets[i];
                 bool isLast = i == baseOffsets.Count - 1;
                 long nextBase = isLast ? long.MaxValue : baseOffsets[i + 1];
-                bool needsRecovery = !options.HadCleanShutdown && nextBase > options.RecoveryPointOffset;
-                var segment = OpenSegment(options, baseOffset, nextBase, isLast, needsRecovery, nowMs, out bool truncated);
+                bool wasSwapped = swapped.Contains(baseOffset);
+                bool needsRecovery = wasSwapped || (!options.HadCleanShutdown && nextBase > options.RecoveryPointOffset);
+                bool allowGaps = wasSwapped || baseOffset < gapsBelow;
+                var segment = OpenSegment(options, baseOffset, nextBase, isLast, needsRecovery, allowGaps, nowMs, out bool truncated);
                 recovered |= needsRecovery;
                 segments.Add(segment);
                 if (truncated && !isLast)
@@ -157,14 +163,14 @@ public sealed partial class PartitionLog
         }
     }
 
-    private static LogSegment OpenSegment(PartitionLogOptions options, long baseOffset, long nextBase, bool isLast, bool needsRecovery, long nowMs, out bool truncated)
+    private static LogSegment OpenSegment(PartitionLogOptions options, long baseOffset, long nextBase, bool isLast, bool needsRecovery, bool allowGaps, long nowMs, out bool truncated)
     {
         var config = options.Config;
         truncated = false;
         var segment = LogSegment.Open(options.Directory, baseOffset, config.SegmentIndexBytes, config.IndexIntervalBytes, nowMs, writableIndexes: isLast || needsRecovery);
         if (needsRecovery)
         {
-            truncated = segment.Recover() > 0;
+            truncated = segment.Recover(allowGaps) > 0;
 
             // What recovery kept may still sit only in the page cache: make it durable before it counts as recovered.
             segment.Sync();
@@ -205,7 +211,7 @@ public sealed partial class PartitionLog
             // A damaged or missing index: rebuild it from the log.
             segment.Dispose();
             segment = LogSegment.Open(options.Directory, baseOffset, config.SegmentIndexBytes, config.IndexIntervalBytes, nowMs, writableIndexes: true);
-            truncated = segment.Recover() > 0;
+            truncated = segment.Recover(allowGaps) > 0;
             if (!isLast)
             {
                 segment.TrimIndexes();

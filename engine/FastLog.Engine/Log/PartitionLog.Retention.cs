@@ -79,6 +79,12 @@ public sealed partial class PartitionLog
             return true;
         }
 
+        if (!config.IsDeleteRetained)
+        {
+            // cleanup.policy=compact: only the log start offset removes segments; the cleaner does the rest.
+            return false;
+        }
+
         if (config.RetentionBytes >= 0 && logBytes - segment.SizeBytes >= config.RetentionBytes)
         {
             return true;

@@ -16,7 +16,14 @@ public sealed partial class LogSegment
     /// truncates the file at the first batch that fails. Requires writable indexes.
     /// </summary>
     /// <returns>The number of bytes cut from the tail (0 when the whole file was valid).</returns>
-    public long Recover()
+    public long Recover() => Recover(allowOffsetGaps: false);
+
+    /// <summary>
+    /// As <see cref="Recover()"/>; with <paramref name="allowOffsetGaps"/> (segments rewritten by the
+    /// log cleaner) offsets need only increase strictly and a batch may hold fewer records than its
+    /// offset range, since compaction removes records but keeps every survivor's offset.
+    /// </summary>
+    public long Recover(bool allowOffsetGaps)
     {
         OffsetIndex.Reset();
         TimeIndex.Reset();
@@ -31,7 +38,7 @@ public sealed partial class LogSegment
         var crc = new Crc32(Crc32ParameterSet.Crc32C);
         try
         {
-            while (TryReadValidBatch(position, fileLength, nextOffset, chunk, crc, out int sizeBytes, out long lastOffset, out long maxTimestampMs))
+            while (TryReadValidBatch(position, fileLength, nextOffset, allowOffsetGaps, chunk, crc, out int sizeBytes, out long lastOffset, out long maxTimestampMs))
             {
                 if (maxTimestampMs > _maxTimestampMs)
                 {
@@ -115,7 +122,7 @@ public sealed partial class LogSegment
         }
     }
 
-    private bool TryReadValidBatch(long position, long fileLength, long expectedBaseOffset, byte[] chunk, Crc32 crc, out int sizeBytes, out long lastOffset, out long maxTimestampMs)
+    private bool TryReadValidBatch(long position, long fileLength, long expectedBaseOffset, bool allowOffsetGaps, byte[] chunk, Crc32 crc, out int sizeBytes, out long lastOffset, out long maxTimestampMs)
     {
         sizeBytes = 0;
         lastOffset = -1;
@@ -139,7 +146,11 @@ public sealed partial class LogSegment
 
         // The same checks as RecordBatchValidator.ValidateHeader, on the header alone (the length was checked above).
         var view = new RecordBatchHeader(header);
-        if (view.Magic != RecordBatchLayout.CurrentMagic || view.RecordsCount <= 0 || view.LastOffsetDelta != view.RecordsCount - 1)
+        // A cleaned batch keeps its original offset range (lastOffsetDelta) but may hold fewer records.
+        bool countMatches = allowOffsetGaps
+            ? view.RecordsCount <= view.LastOffsetDelta + 1 && view.LastOffsetDelta >= 0
+            : view.LastOffsetDelta == view.RecordsCount - 1;
+        if (view.Magic != RecordBatchLayout.CurrentMagic || view.RecordsCount <= 0 || !countMatches)
         {
             return false;
         }
@@ -150,10 +161,12 @@ public sealed partial class LogSegment
         }
 
         // Appends write contiguous offsets, so the walked part of a log has no gaps: a batch whose
-        // baseOffset (outside the CRC) is not the next offset was damaged.
+        // baseOffset (outside the CRC) is not the next offset was damaged. Cleaned segments have
+        // gaps, so there only a baseOffset going backwards (or below the segment) is caught.
         long baseOffset = view.BaseOffset;
         long last = baseOffset + view.LastOffsetDelta;
-        if (baseOffset != expectedBaseOffset || last - BaseOffset > int.MaxValue)
+        bool offsetOk = allowOffsetGaps ? baseOffset >= expectedBaseOffset : baseOffset == expectedBaseOffset;
+        if (!offsetOk || last - BaseOffset > int.MaxValue)
         {
             return false;
         }
