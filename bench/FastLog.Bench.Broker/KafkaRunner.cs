@@ -7,7 +7,7 @@ namespace FastLog.Bench.Broker;
 /// <summary>What one produce phase measured.</summary>
 internal sealed record ProduceResult(
     long Records, long ValueBytes, double Seconds, long P50Micros, long P99Micros, long P999Micros, long MaxMicros,
-    long Errors, double ClientCpuSeconds, double BrokerCpuSeconds, DiskDelta Disk)
+    long Errors, double ClientCpuSeconds, double BrokerCpuSeconds, DiskDelta Disk, double MachineBusyCores)
 {
     public double RecordsPerSecond => Records / Seconds;
 
@@ -15,7 +15,7 @@ internal sealed record ProduceResult(
 }
 
 /// <summary>What one consume phase measured.</summary>
-internal sealed record ConsumeResult(long Records, long ValueBytes, double Seconds, double ClientCpuSeconds, double BrokerCpuSeconds, int Passes, long LogRecords)
+internal sealed record ConsumeResult(long Records, long ValueBytes, double Seconds, double ClientCpuSeconds, double BrokerCpuSeconds, int Passes, long LogRecords, double MachineBusyCores)
 {
     public double RecordsPerSecond => Records / Seconds;
 
@@ -106,6 +106,7 @@ internal static class KafkaRunner
         var disk = DiskStats.Read(diskDevice);
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var brokerCpuStart = brokerCpu?.Invoke() ?? TimeSpan.Zero;
+        var machineCpu = CpuStat.Read();
         long start = Stopwatch.GetTimestamp();
         for (int i = 0; i < count; i++)
         {
@@ -133,6 +134,7 @@ internal static class KafkaRunner
         }
 
         double seconds = (lastDeliveryTicks - start) / (double)Stopwatch.Frequency;
+        double machineBusy = CpuStat.BusyCoresSince(machineCpu);
         double brokerCpuSeconds = ((brokerCpu?.Invoke() ?? TimeSpan.Zero) - brokerCpuStart).TotalSeconds;
         double clientCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds;
         var diskDelta = DiskStats.Read(diskDevice) - disk;
@@ -144,7 +146,7 @@ internal static class KafkaRunner
         return new ProduceResult(
             count - errors, (count - errors) * (long)row.RecordBytes, seconds,
             histogram.GetValueAtPercentile(50), histogram.GetValueAtPercentile(99), histogram.GetValueAtPercentile(99.9), histogram.GetMaxValue(),
-            errors, clientCpuSeconds, brokerCpuSeconds, diskDelta);
+            errors, clientCpuSeconds, brokerCpuSeconds, diskDelta, machineBusy);
     }
 
     /// <summary>
@@ -171,6 +173,7 @@ internal static class KafkaRunner
 
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var brokerCpuStart = brokerCpu?.Invoke() ?? TimeSpan.Zero;
+        var machineCpu = CpuStat.Read();
         long start = Stopwatch.GetTimestamp();
         consumer.Assign(new TopicPartitionOffset(partition, wrap ? new Offset(low) : Offset.Beginning));
         long records = 0;
@@ -190,10 +193,11 @@ internal static class KafkaRunner
         }
 
         double seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        double machineBusy = CpuStat.BusyCoresSince(machineCpu);
         double brokerCpuSeconds = ((brokerCpu?.Invoke() ?? TimeSpan.Zero) - brokerCpuStart).TotalSeconds;
         double clientCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds;
         consumer.Close();
-        return new ConsumeResult(records, bytes, seconds, clientCpuSeconds, brokerCpuSeconds, passes, high - low);
+        return new ConsumeResult(records, bytes, seconds, clientCpuSeconds, brokerCpuSeconds, passes, high - low, machineBusy);
     }
 
     /// <summary>Asks for the topic's metadata (auto-creating it) until partition 0 has a leader.</summary>

@@ -72,32 +72,34 @@ internal static class MachineLimits
 
         int port = FreeLoopbackPort();
         string portText = port.ToString(CultureInfo.InvariantCulture);
-        var serverInfo = new ProcessStartInfo("iperf3", ["-s", "-1", "-B", "127.0.0.1", "-p", portText])
+        var serverInfo = new ProcessStartInfo("iperf3", ["-s", "-1", "--forceflush", "-B", "127.0.0.1", "-p", portText])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
         using var server = Process.Start(serverInfo) ?? throw new InvalidOperationException("could not start iperf3 -s");
-        _ = server.StandardOutput.ReadToEndAsync();
+        var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        server.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("listening", StringComparison.OrdinalIgnoreCase) == true)
+            {
+                listening.TrySetResult();
+            }
+        };
+        server.BeginOutputReadLine();
         _ = server.StandardError.ReadToEndAsync();
         try
         {
             Console.Error.WriteLine($"  iperf3 loopback ({when}) ...");
-            string flags = string.Create(CultureInfo.InvariantCulture, $"-c 127.0.0.1 -t {seconds} (one stream)");
-            string? json = null;
-            for (int attempt = 0; attempt < 20 && json is null; attempt++)
+            await Task.WhenAny(listening.Task, Task.Delay(TimeSpan.FromSeconds(15)));
+            if (!listening.Task.IsCompleted)
             {
-                try
-                {
-                    json = await RunAsync("iperf3", string.Create(CultureInfo.InvariantCulture, $"-c 127.0.0.1 -p {port} -t {seconds} -J"));
-                }
-                catch (InvalidOperationException) when (attempt < 19)
-                {
-                    await Task.Delay(100); // the server is not listening yet
-                }
+                return (null, $"iperf3 ({when}): the server did not report listening within 15 s");
             }
 
+            string flags = string.Create(CultureInfo.InvariantCulture, $"-c 127.0.0.1 -t {seconds} (one stream)");
+            string json = await RunAsync("iperf3", string.Create(CultureInfo.InvariantCulture, $"-c 127.0.0.1 -p {port} -t {seconds} -J"));
             using var document = JsonDocument.Parse(json!);
             var end = document.RootElement.GetProperty("end");
             var received = end.GetProperty("sum_received");
@@ -105,7 +107,7 @@ internal static class MachineLimits
         }
         catch (Exception e) when (e is InvalidOperationException or JsonException or KeyNotFoundException)
         {
-            return (null, $"iperf3 failed: {e.Message}");
+            return (null, $"iperf3 ({when}) failed: {e.Message}");
         }
         finally
         {

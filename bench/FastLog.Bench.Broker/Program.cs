@@ -185,6 +185,11 @@ async Task MachineLimitsAsync(string when)
             report.Iperf.Add(iperf);
         }
 
+        if (iperf is null)
+        {
+            report.Notes.Add(note);
+        }
+
         report.IperfNote = note;
     }
 }

@@ -56,6 +56,9 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
 
     public string? IperfNote { get; set; }
 
+    /// <summary>Failures of the machine-limit tools, listed under their tables.</summary>
+    public List<string> Notes { get; } = [];
+
     public List<(string When, string Load)> Load { get; } = [];
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
@@ -128,7 +131,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
         sb.AppendLine("- **Targets.** *mock*: librdkafka's mock cluster (`test.mock.num.brokers=1` on a host client in the harness; the producer and consumer reach it over loopback TCP like any broker; records stay in memory; acks=all is answered like acks=1). *FastLog*: the standalone broker, default settings, started as a child process on a free loopback port with `log.dirs` in the data directory; acks=1 is answered after the page-cache write, acks=all after a group-committed fdatasync of the partition.");
         sb.AppendLine("- **Produce**: one Confluent.Kafka producer per run: `linger.ms=5`, `batch.size=1000000`, `batch.num.messages=1000000`, `queue.buffering.max.messages=10000000`, `queue.buffering.max.kbytes=2097151`, `enable.idempotence=false`, `dotnet.producer.delivery.report.fields=status`, all records to partition 0 (a fresh topic, auto-created through Metadata before the clock starts; FastLog's default is one partition). The harness calls `Produce` as fast as the client takes records (all fit in the client queue) and waits for the last delivery report. Records/s and MB/s (values only, MB = 10^6 B) are over first `Produce` → last delivery report. **Latency** is per record, `Produce` call → delivery report, in ms (HdrHistogram): with the whole row queued at once it is mostly time spent queued in the client, so it tracks throughput; it is not an idle-broker round trip.");
         sb.AppendLine("- **Consume**: one consumer per run, `Assign(partition 0, Beginning)` (no group), `fetch.max.bytes=64MiB`, `max.partition.fetch.bytes=16MiB`, `queued.max.messages.kbytes=262144`, `fetch.wait.max.ms=10` (only matters at the end of the log), `dotnet.consumer.consume.result.fields=none`, value deserialized as `byte[]`; the connection is made (ListOffsets, which also checks the log holds the row) before the clock starts; the clock stops at the last record. The mock keeps only the last 5 MiB (and 100,000 batches) of a partition (hard-wired in librdkafka's mock), so against it the consumer reads the retained tail and `Seek`s back to its start until it has read as many records as the row (column *passes* of “Every run”); FastLog's consumer reads the whole row once, from offset 0.");
-        sb.AppendLine("- **CPU** columns: CPU seconds per wall second during the phase (cores busy, of 2): *client* is the harness process (for the mock it also holds the mock broker's threads), *broker* the FastLog child process. **Flushes**: block-device flush requests completed during the phase (`/proc/diskstats`, whole device, so other work on the machine counts too); FastLog only.");
+        sb.AppendLine("- **CPU** columns: CPU seconds per wall second during the phase (cores busy, of 2): *client* is the harness process (for the mock it also holds the mock broker's threads), *broker* the FastLog child process, *machine* every process on the machine (`/proc/stat`; near 2.00 means the cores were full, and whatever of it is neither client nor broker is other work on the shared machine). **Flushes**: block-device flush requests completed during the phase (`/proc/diskstats`, whole device, so other work on the machine counts too); FastLog only.");
         sb.AppendLine("- Before the rows each target gets an unreported warm-up (100k × 100 B acks=1, 20k × 1 KiB acks=all lz4, produced and consumed).");
         sb.AppendLine();
     }
@@ -174,6 +177,16 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
             sb.AppendLine(CultureInfo.InvariantCulture, $"- iperf3: {IperfNote ?? "skipped"}");
         }
 
+        foreach (string note in Notes)
+        {
+            sb.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
+        }
+
+        if (Notes.Count > 0)
+        {
+            sb.AppendLine();
+        }
+
         if (FsyncReferenceMBps is { } reference)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"Reference for the acks=all 1 KiB target: **{F(reference, "F0")} MB/s**, the higher of the before/after “1 MiB buffered, one fsync at the end” figures (the machine's fsync'd sequential write bandwidth; the stricter choice).");
@@ -185,7 +198,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
     {
         sb.AppendLine("## Produce");
         sb.AppendLine();
-        sb.AppendLine("| row | target | records/s (min–max) | MB/s | latency p50 / p99 / p99.9 ms | CPU client / broker | flushes | FastLog / mock |");
+        sb.AppendLine("| row | target | records/s (min–max) | MB/s | latency p50 / p99 / p99.9 ms | CPU client / broker / machine | flushes | FastLog / mock |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var row in rows)
         {
@@ -204,7 +217,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
                 string broker = isFastLog ? F(p.BrokerCpuSeconds / p.Seconds, "F2") : "–";
                 string flushes = isFastLog ? p.Disk.FlushesCompleted.ToString(CultureInfo.InvariantCulture) : "–";
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {row.Id} | {target} | {Rate(p.RecordsPerSecond)}{Spread(row, target, r => r.Produce!.RecordsPerSecond)} | {F(p.MBps, "F0")} | {Ms(p.P50Micros)} / {Ms(p.P99Micros)} / {Ms(p.P999Micros)} | {F(p.ClientCpuSeconds / p.Seconds, "F2")} / {broker} | {flushes} | {ratio} |");
+                    $"| {row.Id} | {target} | {Rate(p.RecordsPerSecond)}{Spread(row, target, r => r.Produce!.RecordsPerSecond)} | {F(p.MBps, "F0")} | {Ms(p.P50Micros)} / {Ms(p.P99Micros)} / {Ms(p.P999Micros)} | {F(p.ClientCpuSeconds / p.Seconds, "F2")} / {broker} / {F(p.MachineBusyCores, "F2")} | {flushes} | {ratio} |");
             }
         }
 
@@ -215,7 +228,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
     {
         sb.AppendLine("## Consume (the records the produce run just wrote)");
         sb.AppendLine();
-        sb.AppendLine("| row | target | records/s (min–max) | MB/s | CPU client / broker | FastLog / mock |");
+        sb.AppendLine("| row | target | records/s (min–max) | MB/s | CPU client / broker / machine | FastLog / mock |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: |");
         foreach (var row in rows)
         {
@@ -233,7 +246,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
                 string ratio = isFastLog && mock is not null ? F(c.RecordsPerSecond / mock.RecordsPerSecond, "F2") + "×" : string.Empty;
                 string broker = isFastLog ? F(c.BrokerCpuSeconds / c.Seconds, "F2") : "–";
                 sb.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {row.Id} | {target} | {Rate(c.RecordsPerSecond)}{Spread(row, target, r => r.Consume!.RecordsPerSecond)} | {F(c.MBps, "F0")} | {F(c.ClientCpuSeconds / c.Seconds, "F2")} / {broker} | {ratio} |");
+                    $"| {row.Id} | {target} | {Rate(c.RecordsPerSecond)}{Spread(row, target, r => r.Consume!.RecordsPerSecond)} | {F(c.MBps, "F0")} | {F(c.ClientCpuSeconds / c.Seconds, "F2")} / {broker} / {F(c.MachineBusyCores, "F2")} | {ratio} |");
             }
         }
 
