@@ -25,6 +25,8 @@ internal sealed class BenchOptions
           --quick               smoke run: 100k / 20k records, one run, short fio and iperf3
           --no-fio              skip fio
           --no-iperf            skip iperf3
+          --consumer-debug CTX  librdkafka `debug` contexts for the consumers (e.g. "fetch"), logged
+                                to stderr with timestamps; for diagnosing a slow consume row
           --help                this text
         """;
 
@@ -51,6 +53,8 @@ internal sealed class BenchOptions
     public bool RunFio { get; private set; } = true;
 
     public bool RunIperf { get; private set; } = true;
+
+    public string? ConsumerDebug { get; private set; }
 
     /// <summary>fio's per-job size cap in bytes.</summary>
     public long FioBytes => Quick ? 128L * 1024 * 1024 : 1024L * 1024 * 1024;
@@ -109,6 +113,9 @@ internal sealed class BenchOptions
                     break;
                 case "--no-iperf":
                     options.RunIperf = false;
+                    break;
+                case "--consumer-debug":
+                    options.ConsumerDebug = Value(args, ref i);
                     break;
                 case "--help":
                 case "-h":

@@ -51,6 +51,8 @@ internal static class KafkaRunner
         MaxPartitionFetchBytes = 16 * 1024 * 1024,
         QueuedMaxMessagesKbytes = 262_144,
         FetchWaitMaxMs = 10,
+        QueuedMinMessages = 1_000_000,
+        FetchQueueBackoffMs = 1,
         ConsumeResultFields = "none",
     };
 
@@ -157,10 +159,17 @@ internal static class KafkaRunner
     /// <paramref name="expected"/> is read from its start offset and re-read (Seek back) until
     /// <paramref name="expected"/> records have arrived; the number of passes is returned.
     /// </summary>
-    public static ConsumeResult Consume(string bootstrap, string topic, long expected, Func<TimeSpan>? brokerCpu, bool wrap = false)
+    public static ConsumeResult Consume(string bootstrap, string topic, long expected, Func<TimeSpan>? brokerCpu, bool wrap = false, string? debug = null)
     {
-        using var consumer = new ConsumerBuilder<Ignore, byte[]>(ConsumerConfig(bootstrap))
+        var config = ConsumerConfig(bootstrap);
+        if (debug is not null)
+        {
+            config.Debug = debug;
+        }
+
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(config)
             .SetErrorHandler((_, e) => Console.Error.WriteLine($"    consumer error: {e}"))
+            .SetLogHandler((_, m) => Console.Error.WriteLine($"    {DateTime.UtcNow:HH:mm:ss.ffffff} consumer log: {m.Message}"))
             .Build();
         var partition = new TopicPartition(topic, new Partition(0));
         var watermarks = consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(30));

@@ -99,7 +99,7 @@ try
                     try
                     {
                         run.Produce = KafkaRunner.Produce(target.Bootstrap, topic, row, payloads, target.BrokerCpu, target.DiskDevice);
-                        run.Consume = KafkaRunner.Consume(target.Bootstrap, topic, row.Count, target.BrokerCpu, wrap: target.Name == Target.Mock);
+                        run.Consume = KafkaRunner.Consume(target.Bootstrap, topic, row.Count, target.BrokerCpu, wrap: target.Name == Target.Mock, debug: options.ConsumerDebug);
                     }
                     catch (Exception e) when (e is KafkaException or InvalidOperationException or TimeoutException)
                     {
