@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using FastLog.Engine.Cleaning;
 using FastLog.Engine.Commit;
 using FastLog.Engine.Log;
 using FastLog.Server.Configuration;
@@ -29,15 +30,17 @@ public sealed class FastLogBroker : IAsyncDisposable
     private readonly LogManager _logs;
     private readonly KafkaListener _listener;
     private readonly ITimer _retentionTimer;
+    private readonly LogCleanerService? _cleaner;
     private readonly ITimer _checkpointTimer;
     private readonly GroupCoordinator _groups;
     private readonly string? _ownedDataDirectory;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private FastLogBroker(LogManager logs, KafkaListener listener, ITimer retentionTimer, ITimer checkpointTimer, GroupCoordinator groups, string? ownedDataDirectory, ILogger logger, BrokerConfig config, string bootstrap)
+    private FastLogBroker(LogManager logs, KafkaListener listener, ITimer retentionTimer, ITimer checkpointTimer, GroupCoordinator groups, LogCleanerService? cleaner, string? ownedDataDirectory, ILogger logger, BrokerConfig config, string bootstrap)
     {
         _logs = logs;
+        _cleaner = cleaner;
         _listener = listener;
         _retentionTimer = retentionTimer;
         _checkpointTimer = checkpointTimer;
@@ -116,7 +119,10 @@ public sealed class FastLogBroker : IAsyncDisposable
             string bootstrap = $"{services.AdvertisedHost}:{services.AdvertisedPort}";
             string logDirs = string.Join(",", config.LogDirs);
             BrokerLog.Started(logger, config.NodeId, bootstrap, logDirs, clusterId);
-            return new FastLogBroker(logs, listener, retention, checkpoint, groups, ownedDataDirectory, logger, config, bootstrap);
+            // Compacted topics (cleanup.policy=compact, __consumer_offsets among them) are cleaned in the background.
+            var cleaner = config.GetBool("log.cleaner.enable") ? new LogCleanerService(logs, time) : null;
+            cleaner?.Start();
+            return new FastLogBroker(logs, listener, retention, checkpoint, groups, cleaner, ownedDataDirectory, logger, config, bootstrap);
         }
         catch
         {
@@ -138,6 +144,7 @@ public sealed class FastLogBroker : IAsyncDisposable
         _groups.Dispose();
         await _listener.StopAsync();
         await _retentionTimer.DisposeAsync();
+        _cleaner?.Dispose();
         await _checkpointTimer.DisposeAsync();
         _logs.Dispose();
         BrokerLog.Stopped(_logger);

@@ -84,6 +84,9 @@ public static class TopicConfigDefinitions
     {
         long Long(string name) => long.Parse(Resolve(name, topicOverrides, broker).Value!, CultureInfo.InvariantCulture);
         int Int(string name) => int.Parse(Resolve(name, topicOverrides, broker).Value!, CultureInfo.InvariantCulture);
+        var policies = Resolve("cleanup.policy", topicOverrides, broker).Value!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        bool compact = policies.Contains("compact", StringComparer.OrdinalIgnoreCase);
+        bool delete = policies.Contains("delete", StringComparer.OrdinalIgnoreCase) || !compact;
 
         return broker.DefaultLogConfig with
         {
@@ -95,6 +98,9 @@ public static class TopicConfigDefinitions
             RetentionMs = Long("retention.ms"),
             RetentionBytes = Long("retention.bytes"),
             FileDeleteDelayMs = Long("file.delete.delay.ms"),
+            CleanupPolicy = compact && delete ? CleanupPolicy.CompactAndDelete : compact ? CleanupPolicy.Compact : CleanupPolicy.Delete,
+            DeleteRetentionMs = Long("delete.retention.ms"),
+            MinCleanableDirtyRatio = double.Parse(Resolve("min.cleanable.dirty.ratio", topicOverrides, broker).Value!, CultureInfo.InvariantCulture),
         };
     }
 }
