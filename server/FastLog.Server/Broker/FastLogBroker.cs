@@ -120,7 +120,7 @@ public sealed class FastLogBroker : IAsyncDisposable
             string logDirs = string.Join(",", config.LogDirs);
             BrokerLog.Started(logger, config.NodeId, bootstrap, logDirs, clusterId);
             // Compacted topics (cleanup.policy=compact, __consumer_offsets among them) are cleaned in the background.
-            var cleaner = config.GetBool("log.cleaner.enable") ? new LogCleanerService(logs, time) : null;
+            var cleaner = config.GetBool("log.cleaner.enable") ? new LogCleanerService(logs, time, TimeSpan.FromMilliseconds(config.GetLong("log.cleaner.backoff.ms"))) : null;
             cleaner?.Start();
             return new FastLogBroker(logs, listener, retention, checkpoint, groups, cleaner, ownedDataDirectory, logger, config, bootstrap);
         }

@@ -51,6 +51,7 @@ public static class BrokerConfigDefinitions
         new("group.min.session.timeout.ms", ConfigType.Int, "6000", "Smallest session timeout a member may ask for.") { Min = 1 },
         new("group.max.session.timeout.ms", ConfigType.Int, "1800000", "Largest session timeout a member may ask for.") { Min = 1 },
         new("log.cleaner.enable", ConfigType.Boolean, "true", "Run the log cleaner for compacted topics."),
+        new("log.cleaner.backoff.ms", ConfigType.Long, "15000", "Pause between log cleaner passes.") { Min = 1 },
         new("log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", "Default min.cleanable.dirty.ratio.") { Min = 0, Max = 1 },
         new("log.cleaner.delete.retention.ms", ConfigType.Long, "86400000", "Default delete.retention.ms.") { Min = 0 },
         new("transactional.id.expiration.ms", ConfigType.Int, "604800000", "Idle producer state expires after this long.") { Min = 1 },

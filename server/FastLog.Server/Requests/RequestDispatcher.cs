@@ -28,8 +28,29 @@ internal sealed class RequestDispatcher : IRequestProcessor
 
     public ValueTask<KafkaResponse?> ProcessAsync(ConnectionContext connection, ReadOnlySequence<byte> frame)
     {
-        // Parse in place when the frame is contiguous (the common case); else copy it once.
-        ReadOnlyMemory<byte> bytes = frame.IsSingleSegment ? frame.First : frame.ToArray();
+        if (frame.IsSingleSegment)
+        {
+            return Process(connection, frame.First);
+        }
+
+        // A frame spread over several receive-buffer segments (every large produce request) is copied
+        // once into a pooled buffer: handlers read request memory only before their first await, so
+        // the buffer goes back to the pool as soon as the synchronous part returns.
+        int length = checked((int)frame.Length);
+        byte[] rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            frame.CopyTo(rented);
+            return Process(connection, rented.AsMemory(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    private ValueTask<KafkaResponse?> Process(ConnectionContext connection, ReadOnlyMemory<byte> bytes)
+    {
         var reader = new KafkaReader(bytes);
         RequestHeader header;
         try
