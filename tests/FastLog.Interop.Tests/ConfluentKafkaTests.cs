@@ -43,6 +43,13 @@ public sealed class ConfluentKafkaTests
             }
         }
 
+        if (acks == Acks.None)
+        {
+            // acks=0 reports delivery once the request is on the socket: the broker may still be
+            // appending it, so wait (bounded) until every partition's end offset has caught up.
+            await WaitForEndOffsetsAsync(broker.BootstrapServers, topic, messages);
+        }
+
         var log = new ConcurrentQueue<string>();
         var read = Kafka.ReadAll(broker.BootstrapServers, topic, Partitions, log);
         AssertReadBack(messages, read);
@@ -231,6 +238,20 @@ public sealed class ConfluentKafkaTests
         }
 
         return messages;
+    }
+
+    private static async Task WaitForEndOffsetsAsync(string bootstrap, string topic, IReadOnlyList<SentMessage> messages)
+    {
+        using var consumer = new ConsumerBuilder<byte[], byte[]>(Kafka.ConsumerConfig(bootstrap)).Build();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        for (int partition = 0; partition < Partitions; partition++)
+        {
+            int expected = messages.Count(m => m.Partition == partition);
+            while (consumer.QueryWatermarkOffsets(new TopicPartition(topic, partition), TimeSpan.FromSeconds(5)).High < expected && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 
     internal static void AssertReadBack(IReadOnlyList<SentMessage> sent, Dictionary<int, List<ConsumeResult<byte[]?, byte[]?>>> read)
