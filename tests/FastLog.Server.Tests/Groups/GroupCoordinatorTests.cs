@@ -1,3 +1,4 @@
+using FastLog.Engine.Tests.Support;
 using FastLog.Protocol;
 using FastLog.Server.Coordinator;
 
