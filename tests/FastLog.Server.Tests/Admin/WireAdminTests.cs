@@ -1,3 +1,4 @@
+using FastLog.Server.Tests.Support;
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
 

@@ -1,3 +1,4 @@
+using FastLog.Server.Tests.Support;
 using System.Net.Sockets;
 using FastLog.Protocol.Messages;
 using FastLog.Server.Broker;

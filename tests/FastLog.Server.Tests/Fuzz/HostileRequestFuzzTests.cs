@@ -1,3 +1,4 @@
+using FastLog.Server.Tests.Support;
 using System.Globalization;
 using System.Text;
 using FastLog.Engine.Log;

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
 
-namespace FastLog.Server.Tests.Admin;
+namespace FastLog.Server.Tests.Support;
 
 /// <summary>
 /// Sends hand-built requests at an exact version and decodes the answer with the protocol library,
@@ -36,7 +36,7 @@ internal sealed class WireClient : IDisposable
         KafkaFrame.WriteRequest(output, new RequestHeader { ApiVersion = version, CorrelationId = correlationId, ClientId = "wire-test" }, request);
         await _socket.SendAsync(output.WrittenMemory, SocketFlags.None);
 
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var prefix = new byte[4];
         await ReadExactlyAsync(prefix, timeout.Token);
         var body = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];
