@@ -53,6 +53,11 @@ public sealed partial class PartitionLog
             TakeOffline(e);
             return new LogReadResult(ReadStatus.StorageError, FileSlice.Empty, highWatermark, logStart, logEnd);
         }
+        catch (ObjectDisposedException) when (_closed)
+        {
+            // The log was closed under the reader (its topic deleted): nothing to serve any more.
+            return new LogReadResult(ReadStatus.StorageError, FileSlice.Empty, highWatermark, logStart, logEnd);
+        }
 
         return new LogReadResult(ReadStatus.Success, FileSlice.Empty, highWatermark, logStart, logEnd);
     }

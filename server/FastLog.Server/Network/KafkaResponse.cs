@@ -51,8 +51,7 @@ public sealed class KafkaResponse : IDisposable
                 throw new InvalidOperationException("external records must be file slices of their stated length");
             }
 
-            response._fileSlices.Add((slot.OutputOffset, slice));
-            response._fileBytes += slice.LengthBytes;
+            response.AddFileSlice(slot.OutputOffset, slice);
         }
 
         return response;
@@ -74,8 +73,7 @@ public sealed class KafkaResponse : IDisposable
             return;
         }
 
-        _fileSlices.Add((_bytes.WrittenCount, slice));
-        _fileBytes += slice.LengthBytes;
+        AddFileSlice(_bytes.WrittenCount, slice);
     }
 
     /// <summary>The bytes with the size prefix filled in; valid until <see cref="Dispose"/>.</summary>
@@ -92,5 +90,35 @@ public sealed class KafkaResponse : IDisposable
         return memory;
     }
 
-    public void Dispose() => _bytes.Dispose();
+    public void Dispose()
+    {
+        foreach (var (_, slice) in _fileSlices)
+        {
+            slice.Handle.DangerousRelease();
+        }
+
+        _fileSlices.Clear();
+        _bytes.Dispose();
+    }
+
+    /// <summary>
+    /// Records a slice and holds a reference on its file handle until the response is disposed: a
+    /// segment deleted meanwhile (retention, DeleteTopics) keeps its descriptor open, so the bytes
+    /// still go out and the descriptor number cannot be reused for another file under us.
+    /// </summary>
+    private void AddFileSlice(int position, FileSlice slice)
+    {
+        bool added = false;
+        try
+        {
+            slice.Handle.DangerousAddRef(ref added);
+        }
+        catch (ObjectDisposedException e)
+        {
+            throw new IOException("the segment was closed before its bytes could be sent", e);
+        }
+
+        _fileSlices.Add((position, slice));
+        _fileBytes += slice.LengthBytes;
+    }
 }

@@ -16,11 +16,14 @@ namespace FastLog.Server.Tests.Fuzz;
 /// versions, truncated and hostile bodies, bad CRCs, oversize batches) and then checks that it still
 /// serves a normal client, that it logged no unexpected failure and at most one line per connection,
 /// and that every batch in its logs is whole, valid, contiguous and one a client meant to write.
-/// The seed is printed; set FASTLOG_FUZZ_SEED to replay a run.
+/// The seed is printed; the default is fixed, and FASTLOG_FUZZ_SEED picks another (to explore or replay).
 /// </summary>
 public sealed class HostileRequestFuzzTests
 {
     private const long TargetMutatedRequests = 100_000;
+
+    /// <summary>CI replays one known corpus so its verdict is repeatable; explore others with FASTLOG_FUZZ_SEED.</summary>
+    private const int DefaultSeed = 12345;
     private const int Workers = 12;
     private static readonly TimeSpan FuzzTimeBudget = TimeSpan.FromMinutes(3);
 
@@ -36,7 +39,7 @@ public sealed class HostileRequestFuzzTests
     {
         int seed = int.TryParse(Environment.GetEnvironmentVariable("FASTLOG_FUZZ_SEED"), NumberStyles.Integer, CultureInfo.InvariantCulture, out int fixedSeed)
             ? fixedSeed
-            : Random.Shared.Next();
+            : DefaultSeed;
         string replay = $"(seed {seed}; FASTLOG_FUZZ_SEED={seed} replays it)";
         _output.WriteLine($"fuzz seed {seed}");
 
