@@ -27,6 +27,9 @@ internal sealed class BenchOptions
           --no-iperf            skip iperf3
           --consumer-debug CTX  librdkafka `debug` contexts for the consumers (e.g. "fetch"), logged
                                 to stderr with timestamps; for diagnosing a slow consume row
+          --groups              instead of the rows: consumer-group rebalance times (10 consumers
+                                joining, then leaving, one by one) and synchronous offset
+                                commits/s against the FastLog broker; takes --out, --data-dir
           --help                this text
         """;
 
@@ -55,6 +58,8 @@ internal sealed class BenchOptions
     public bool RunIperf { get; private set; } = true;
 
     public string? ConsumerDebug { get; private set; }
+
+    public bool Groups { get; private set; }
 
     /// <summary>fio's per-job size cap in bytes.</summary>
     public long FioBytes => Quick ? 128L * 1024 * 1024 : 1024L * 1024 * 1024;
@@ -116,6 +121,9 @@ internal sealed class BenchOptions
                     break;
                 case "--consumer-debug":
                     options.ConsumerDebug = Value(args, ref i);
+                    break;
+                case "--groups":
+                    options.Groups = true;
                     break;
                 case "--help":
                 case "-h":

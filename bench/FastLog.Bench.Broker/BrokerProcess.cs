@@ -72,7 +72,7 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         throw new FileNotFoundException("the repository root (FastLog.sln) was not found above the harness; pass --broker-dll");
     }
 
-    public static async Task<BrokerProcess> StartAsync(string dll, string logDir, TimeSpan timeout)
+    public static async Task<BrokerProcess> StartAsync(string dll, string logDir, TimeSpan timeout, params string[] overrides)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -85,6 +85,12 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         info.ArgumentList.Add("listeners=PLAINTEXT://127.0.0.1:0");
         info.ArgumentList.Add("--override");
         info.ArgumentList.Add($"log.dirs={logDir}");
+        foreach (string setting in overrides)
+        {
+            info.ArgumentList.Add("--override");
+            info.ArgumentList.Add(setting);
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the broker");
         var ready = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var broker = new BrokerProcess(process, string.Empty);

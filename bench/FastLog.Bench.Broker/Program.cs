@@ -20,6 +20,11 @@ if (options is null)
     return 0;
 }
 
+if (options.Groups)
+{
+    return await GroupsBench.RunAsync(options);
+}
+
 bool ownDataDir = options.DataDir is null;
 string dataDir = Path.GetFullPath(options.DataDir ?? Path.Combine(Path.GetTempPath(), $"fastlog-bench-broker-{Environment.ProcessId}"));
 Directory.CreateDirectory(dataDir);

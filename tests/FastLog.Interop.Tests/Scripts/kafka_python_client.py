@@ -7,6 +7,10 @@ produce BOOTSTRAP TOPIC PARTITIONS COUNT COMPRESSION BASE_TIMESTAMP
 consume BOOTSTRAP TOPIC PARTITIONS
     Reads every partition from its beginning to its end offset without a consumer group (assign,
     seek_to_beginning) and prints one JSON line per record, in the same shape.
+group-consume BOOTSTRAP TOPIC GROUP
+    Subscribes as a member of GROUP (auto_offset_reset=earliest, no auto-commit), reads every
+    assigned partition from the committed offset to its end offset, commits, leaves the group, and
+    prints one JSON line per record in the same shape; "committed" on stderr after the commit.
 Prints the broker version kafka-python inferred on stderr.
 """
 import json
@@ -76,11 +80,44 @@ def consume(bootstrap, topic, partitions):
     consumer.close()
 
 
+def group_consume(bootstrap, topic, group):
+    consumer = KafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=group,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        session_timeout_ms=10000,
+        heartbeat_interval_ms=500,
+    )
+    print("api_version", consumer.config["api_version"], file=sys.stderr)
+    consumer.subscribe([topic])
+    deadline = time.monotonic() + 50
+    end = None
+    while True:
+        if time.monotonic() > deadline:
+            sys.exit("timed out: assignment %s, end offsets %s" % (consumer.assignment(), end))
+        for tp, records in consumer.poll(timeout_ms=200).items():
+            for r in records:
+                print(record_json(r.partition, r.offset, r.key, r.value, r.headers, r.timestamp))
+        assignment = consumer.assignment()
+        if not assignment:
+            continue
+        if end is None or set(end) != set(assignment):
+            end = consumer.end_offsets(list(assignment))
+        if all(consumer.position(tp) >= end[tp] for tp in assignment):
+            break
+    consumer.commit()
+    print("committed", file=sys.stderr)
+    consumer.close()
+
+
 def main(argv):
     if argv[1] == "produce":
         produce(argv[2], argv[3], int(argv[4]), int(argv[5]), argv[6], int(argv[7]))
     elif argv[1] == "consume":
         consume(argv[2], argv[3], int(argv[4]))
+    elif argv[1] == "group-consume":
+        group_consume(argv[2], argv[3], argv[4])
     else:
         sys.exit("unknown mode " + argv[1])
 
