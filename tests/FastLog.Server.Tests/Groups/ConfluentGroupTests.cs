@@ -61,21 +61,21 @@ public sealed class ConfluentGroupTests
         try
         {
             await WaitUntilAsync(() => workers.All(w => w.AssignedCount == 2), "each consumer has two partitions");
-            await ProduceAsync(broker.BootstrapServers, topic, 6, 3000);
-            await WaitUntilAsync(() => consumed.Count >= 3001, "3,000 messages are consumed");
+            await ProduceAsync(broker.BootstrapServers, topic, 6, 30_000);
+            await WaitUntilAsync(() => consumed.Count >= 30_001, "30,000 messages are consumed");
             await Task.Delay(500);
-            Assert.Equal(3001, consumed.Count);
-            Assert.Equal(3001, consumed.Distinct().Count());
+            Assert.Equal(30_001, consumed.Count);
+            Assert.Equal(30_001, consumed.Distinct().Count());
 
             // One consumer leaves (commit + LeaveGroup); the other two take its partitions from the committed offsets.
             await workers[0].StopAsync();
             workers.RemoveAt(0);
             await WaitUntilAsync(() => workers.All(w => w.AssignedCount == 3), "the remaining consumers have three partitions each");
-            await ProduceAsync(broker.BootstrapServers, topic, 6, 600, start: 3000);
-            await WaitUntilAsync(() => consumed.Count >= 3601, "the next 600 messages are consumed");
+            await ProduceAsync(broker.BootstrapServers, topic, 6, 600, start: 30_000);
+            await WaitUntilAsync(() => consumed.Count >= 30_601, "the next 600 messages are consumed");
             await Task.Delay(500);
-            Assert.Equal(3601, consumed.Count);
-            Assert.Equal(3601, consumed.Distinct().Count());
+            Assert.Equal(30_601, consumed.Count);
+            Assert.Equal(30_601, consumed.Distinct().Count());
         }
         finally
         {
@@ -87,7 +87,7 @@ public sealed class ConfluentGroupTests
 
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
         var offsets = await admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions("g1", null)]);
-        Assert.Equal(3601, offsets.Single().Partitions.Sum(p => p.Offset.Value));
+        Assert.Equal(30_601, offsets.Single().Partitions.Sum(p => p.Offset.Value));
         var listed = await admin.ListConsumerGroupsAsync();
         Assert.Contains(listed.Valid, g => g.GroupId == "g1" && g.State == ConsumerGroupState.Empty);
         await admin.DeleteGroupsAsync(["g1"]);
