@@ -208,6 +208,7 @@ public sealed class KafkaConnection : IAsyncDisposable
             if (!_requests.Writer.TryWrite(pending))
             {
                 ThrowIfFailed();
+                throw new KafkaException(ErrorCode.NetworkException, $"Connection to {Host}:{Port} is closed.");
             }
 
             try

@@ -168,3 +168,20 @@ public sealed class KafkaConnectionTests
         Assert.Equal(ErrorCode.NetworkException, next.Error);
     }
 }
+
+public sealed class KafkaConnectionArgumentTests
+{
+    [Fact]
+    public async Task Versions_the_codecs_cannot_write_are_rejected_before_sending()
+    {
+        await using var broker = await FastLogBroker.StartAsync(new FastLogBrokerOptions());
+        var address = BrokerAddress.Parse(broker.BootstrapServers);
+        await using var connection = await KafkaConnection.ConnectAsync(address.Host, address.Port);
+
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(
+            () => connection.SendAsync<MetadataResponse>(new MetadataRequest(), 99, CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentException>(
+            () => connection.SendAsync<MetadataResponse>(new MetadataResponse(), 12, CancellationToken.None));
+        Assert.NotEmpty((await connection.SendAsync<MetadataResponse>(new MetadataRequest { Topics = null }, 12, CancellationToken.None)).Brokers);
+    }
+}
