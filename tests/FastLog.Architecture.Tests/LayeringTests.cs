@@ -28,6 +28,14 @@ public sealed class LayeringTests
     }
 
     [Fact]
+    public void Client_assembly_references_neither_engine_nor_server()
+    {
+        var references = typeof(FastLog.Client.KafkaConnection).Assembly.GetReferencedAssemblies();
+        Assert.Contains(references, r => r.Name == "FastLog.Protocol");
+        Assert.DoesNotContain(references, r => r.Name is "FastLog.Engine" or "FastLog.Server" or "FastLog.Broker");
+    }
+
+    [Fact]
     public void Engine_projects_reference_only_engine_projects()
     {
         string root = FindRepositoryRoot();
