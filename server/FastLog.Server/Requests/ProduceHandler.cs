@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using FastLog.Engine.Log;
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
+using FastLog.Server.Coordinator;
 
 namespace FastLog.Server.Requests;
 
@@ -46,6 +47,14 @@ internal sealed class ProduceHandler : IApiHandler
                 {
                     answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
                     answer.ErrorMessage = "Produce v0-v2 (message format v0/v1) is not supported";
+                    continue;
+                }
+
+                if (topic.Name == OffsetsTopicStore.TopicName)
+                {
+                    // Only the group coordinator writes committed offsets; a client append would corrupt them (Kafka refuses it too).
+                    answer.ErrorCode = (short)ErrorCode.InvalidTopicException;
+                    answer.ErrorMessage = $"cannot append to internal topic {topic.Name}";
                     continue;
                 }
 

@@ -85,6 +85,14 @@ public sealed class BrokerProtocolTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Clients_cannot_append_to_the_committed_offsets_topic()
+    {
+        using var client = await ProtocolClient.ConnectAsync(_broker.LocalEndPoint);
+        var response = await client.RoundTripAsync<ProduceResponse>(Produce("__consumer_offsets", acks: 1), 7);
+        Assert.Equal((short)ErrorCode.InvalidTopicException, response!.Responses[0].PartitionResponses[0].ErrorCode);
+    }
+
+    [Fact]
     public async Task A_fetch_long_poll_is_woken_by_a_produce()
     {
         using var consumer = await ProtocolClient.ConnectAsync(_broker.LocalEndPoint);
