@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net.Sockets;
 using System.Reflection;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
@@ -167,11 +168,55 @@ public sealed class KafkaConnection : IAsyncDisposable
     public async Task<TResponse> SendAsync<TResponse>(IKafkaMessage request, short version, CancellationToken cancellationToken = default)
         where TResponse : class, IKafkaResponse
     {
-        IKafkaMessage response = await SendCoreAsync(request, version, cancellationToken).ConfigureAwait(false);
+        IKafkaMessage response = await SendCoreAsync(NewPending(request, version, PendingKind.Normal), cancellationToken).ConfigureAwait(false);
         return response as TResponse ?? throw new KafkaException(
             ErrorCode.UnknownServerError,
             $"{request.ApiKey} request answered with {response.GetType().Name}, not {typeof(TResponse).Name}.");
     }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> and waits for its response, parsing the response over the received frame
+    /// itself instead of a copy: record bytes in the response (<see cref="KafkaRecords.Bytes"/>) alias the frame, which
+    /// stays rented until the returned lease is disposed. This is how fetched records reach consumers without a copy.
+    /// </summary>
+    /// <exception cref="KafkaException">As for <see cref="SendAsync{TResponse}"/>.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public async Task<ResponseLease<TResponse>> SendLeasedAsync<TResponse>(IKafkaMessage request, short version, CancellationToken cancellationToken = default)
+        where TResponse : class, IKafkaResponse
+    {
+        var pending = NewPending(request, version, PendingKind.Leased);
+        IKafkaMessage response = await SendCoreAsync(pending, cancellationToken).ConfigureAwait(false);
+        byte[]? frame = pending.Frame;
+        pending.Frame = null;
+        if (response is TResponse typed && frame is not null)
+        {
+            return new ResponseLease<TResponse>(typed, frame);
+        }
+
+        if (frame is not null)
+        {
+            ArrayPool<byte>.Shared.Return(frame);
+        }
+
+        throw new KafkaException(
+            ErrorCode.UnknownServerError,
+            $"{request.ApiKey} request answered with {response.GetType().Name}, not {typeof(TResponse).Name}.");
+    }
+
+    /// <summary>
+    /// Sends a request the broker does not answer (a Produce with <c>acks=0</c>): the task completes once the
+    /// request's bytes have been handed to the socket.
+    /// </summary>
+    /// <exception cref="KafkaException">The connection failed before the request was written.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled before the request was written.</exception>
+    public async Task SendWithoutResponseAsync(IKafkaMessage request, short version, CancellationToken cancellationToken = default)
+    {
+        var pending = NewPending(request, version, PendingKind.NoResponse);
+        await SendCoreAsync(pending, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Requests written or queued but not yet answered.</summary>
+    public int InFlightCount => _inFlight.Count;
 
     /// <summary>Closes the connection; requests still in flight fail with <see cref="ErrorCode.NetworkException"/>.</summary>
     public async ValueTask DisposeAsync()
@@ -185,22 +230,12 @@ public sealed class KafkaConnection : IAsyncDisposable
         }
     }
 
-    private async Task<IKafkaMessage> SendCoreAsync(IKafkaMessage request, short version, CancellationToken cancellationToken)
+    private async Task<IKafkaMessage> SendCoreAsync(PendingRequest pending, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        if (!request.IsRequest)
-        {
-            throw new ArgumentException($"{request.GetType().Name} is not a request.", nameof(request));
-        }
-
-        if (!ApiVersionTable.IsSupported(request.ApiKey, version))
-        {
-            throw new ArgumentOutOfRangeException(nameof(version), version, $"The protocol codecs cannot write {request.ApiKey} v{version}.");
-        }
-
+        IKafkaMessage request = pending.Request;
+        short version = pending.Version;
         cancellationToken.ThrowIfCancellationRequested();
         ThrowIfFailed();
-        var pending = new PendingRequest(request, version);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.RequestTimeout);
         await using (timeout.Token.Register(static state => ((PendingRequest)state!).Completion.TrySetCanceled(), pending).ConfigureAwait(false))
@@ -237,6 +272,7 @@ public sealed class KafkaConnection : IAsyncDisposable
     private async Task WriteLoopAsync()
     {
         var buffer = new ArrayBufferWriter<byte>();
+        var unanswered = new List<PendingRequest>();
         ChannelReader<PendingRequest> requests = _requests.Reader;
         try
         {
@@ -268,7 +304,14 @@ public sealed class KafkaConnection : IAsyncDisposable
                         continue;
                     }
 
-                    _inFlight.Enqueue(pending);
+                    if (pending.Kind == PendingKind.NoResponse)
+                    {
+                        unanswered.Add(pending);
+                    }
+                    else
+                    {
+                        _inFlight.Enqueue(pending);
+                    }
                 }
 
                 if (Volatile.Read(ref _failure) is not null)
@@ -280,6 +323,13 @@ public sealed class KafkaConnection : IAsyncDisposable
                 {
                     await _stream.WriteAsync(buffer.WrittenMemory, _lifetime.Token).ConfigureAwait(false);
                 }
+
+                foreach (PendingRequest written in unanswered)
+                {
+                    written.Completion.TrySetResult(written.Request);
+                }
+
+                unanswered.Clear();
             }
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
@@ -298,6 +348,11 @@ public sealed class KafkaConnection : IAsyncDisposable
             unsent.Completion.TrySetException(NetworkFailure(failure));
         }
 
+        foreach (PendingRequest notWritten in unanswered)
+        {
+            notWritten.Completion.TrySetException(NetworkFailure(failure));
+        }
+
         FailAllInFlight();
     }
 
@@ -310,7 +365,7 @@ public sealed class KafkaConnection : IAsyncDisposable
             {
                 await _stream.ReadExactlyAsync(prefix, _lifetime.Token).ConfigureAwait(false);
                 KafkaFrame.TryReadFrameLength(prefix, _options.MaxResponseBytes, out int length);
-                byte[] frame = ArrayPool<byte>.Shared.Rent(length);
+                byte[]? frame = ArrayPool<byte>.Shared.Rent(length);
                 try
                 {
                     await _stream.ReadExactlyAsync(frame.AsMemory(0, length), _lifetime.Token).ConfigureAwait(false);
@@ -319,11 +374,25 @@ public sealed class KafkaConnection : IAsyncDisposable
                         throw new KafkaException(ErrorCode.NetworkException, $"{Host}:{Port} sent a response to no request.");
                     }
 
-                    Complete(pending, frame.AsSpan(0, length));
+                    if (pending.Kind == PendingKind.Leased)
+                    {
+                        // The frame's ownership moves to the caller's lease when the response is parsed over it.
+                        if (Complete(pending, frame.AsMemory(0, length)))
+                        {
+                            frame = null;
+                        }
+                    }
+                    else
+                    {
+                        Complete(pending, frame.AsMemory(0, length));
+                    }
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(frame);
+                    if (frame is not null)
+                    {
+                        ArrayPool<byte>.Shared.Return(frame);
+                    }
                 }
             }
         }
@@ -341,9 +410,12 @@ public sealed class KafkaConnection : IAsyncDisposable
         FailAllInFlight();
     }
 
-    private void Complete(PendingRequest pending, ReadOnlySpan<byte> frame)
+    /// <summary>Parses and completes one response; true when a leased request now owns the frame.</summary>
+    private bool Complete(PendingRequest pending, ReadOnlyMemory<byte> frameMemory)
     {
-        var reader = new KafkaReader(frame);
+        ReadOnlySpan<byte> frame = frameMemory.Span;
+        bool leased = pending.Kind == PendingKind.Leased;
+        var reader = leased ? new KafkaReader(frameMemory) : new KafkaReader(frame);
         ResponseHeader header;
         try
         {
@@ -377,6 +449,24 @@ public sealed class KafkaConnection : IAsyncDisposable
             }
 
             IKafkaMessage body = KafkaApis.ReadResponse(pending.ApiKey, version, ref reader);
+            if (leased)
+            {
+                if (!MemoryMarshal.TryGetArray(frameMemory, out ArraySegment<byte> segment) || segment.Array is null)
+                {
+                    throw new InvalidOperationException("Response frames are arrays.");
+                }
+
+                pending.Frame = segment.Array;
+                if (!pending.Completion.TrySetResult(body))
+                {
+                    // Cancelled or timed out meanwhile: nobody will dispose a lease, so the frame goes back now.
+                    pending.Frame = null;
+                    return false;
+                }
+
+                return true;
+            }
+
             pending.Completion.TrySetResult(body);
         }
         catch (ProtocolException e)
@@ -387,6 +477,8 @@ public sealed class KafkaConnection : IAsyncDisposable
                 $"Could not read the {pending.ApiKey} v{pending.Version} response from {Host}:{Port}: {e.Message}",
                 e));
         }
+
+        return false;
     }
 
     private async Task NegotiateApiVersionsAsync(CancellationToken cancellationToken)
@@ -462,9 +554,37 @@ public sealed class KafkaConnection : IAsyncDisposable
         }
     }
 
-    private sealed class PendingRequest(IKafkaMessage request, short version)
+    private enum PendingKind : byte
+    {
+        Normal,
+        Leased,
+        NoResponse,
+    }
+
+    private static PendingRequest NewPending(IKafkaMessage request, short version, PendingKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!request.IsRequest)
+        {
+            throw new ArgumentException($"{request.GetType().Name} is not a request.", nameof(request));
+        }
+
+        if (!ApiVersionTable.IsSupported(request.ApiKey, version))
+        {
+            throw new ArgumentOutOfRangeException(nameof(version), version, $"The protocol codecs cannot write {request.ApiKey} v{version}.");
+        }
+
+        return new PendingRequest(request, version, kind);
+    }
+
+    private sealed class PendingRequest(IKafkaMessage request, short version, PendingKind kind)
     {
         public IKafkaMessage Request { get; } = request;
+
+        public PendingKind Kind { get; } = kind;
+
+        /// <summary>The rented frame a leased response was parsed over, until the lease takes it.</summary>
+        public byte[]? Frame { get; set; }
 
         public ApiKey ApiKey => Request.ApiKey;
 
