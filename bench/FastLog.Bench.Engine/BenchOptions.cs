@@ -1,4 +1,4 @@
-using System.Globalization;
+using FastLog.Bench.Common;
 
 namespace FastLog.Bench.Engine;
 
@@ -58,24 +58,24 @@ internal sealed class BenchOptions
         var options = new BenchOptions { RawArgs = args };
         bool totalGiven = false;
         bool secondsGiven = false;
-        for (int i = 0; i < args.Length; i++)
+        var reader = new OptionReader(args);
+        while (reader.MoveNext())
         {
-            string arg = args[i];
-            switch (arg)
+            switch (reader.Current)
             {
                 case "--data-dir":
-                    options.DataDir = Value(args, ref i);
+                    options.DataDir = reader.Value();
                     break;
                 case "--total-mb":
-                    options.TotalBytes = long.Parse(Value(args, ref i), CultureInfo.InvariantCulture) * 1024 * 1024;
+                    options.TotalBytes = reader.Long() * 1024 * 1024;
                     totalGiven = true;
                     break;
                 case "--row-seconds":
-                    options.RowSeconds = double.Parse(Value(args, ref i), CultureInfo.InvariantCulture);
+                    options.RowSeconds = reader.Double();
                     secondsGiven = true;
                     break;
                 case "--out":
-                    options.OutFile = Value(args, ref i);
+                    options.OutFile = reader.Value();
                     break;
                 case "--quick":
                     options.Quick = true;
@@ -87,16 +87,16 @@ internal sealed class BenchOptions
                     options.RunFasterLog = false;
                     break;
                 case "--rows":
-                    options.RowFilter = Value(args, ref i);
+                    options.RowFilter = reader.Value();
                     break;
                 case "--read-bytes":
-                    options.ReadBytes = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture);
+                    options.ReadBytes = reader.Int();
                     break;
                 case "--help":
                 case "-h":
                     return null;
                 default:
-                    throw new ArgumentException($"unknown option '{arg}'");
+                    throw new ArgumentException($"unknown option '{reader.Current}'");
             }
         }
 
@@ -119,15 +119,5 @@ internal sealed class BenchOptions
         }
 
         return options;
-    }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-        {
-            throw new ArgumentException($"{args[i]} needs a value");
-        }
-
-        return args[++i];
     }
 }

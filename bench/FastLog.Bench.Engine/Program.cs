@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FastLog.Bench.Common;
 using FastLog.Bench.Engine;
 
 if (args.Length > 0 && args[0] == "cleaner")
@@ -27,10 +28,9 @@ if (options is null)
 bool ownDataDir = options.DataDir is null;
 string dataDir = options.DataDir ?? Path.Combine(Path.GetTempPath(), $"fastlog-bench-engine-{Environment.ProcessId}");
 Directory.CreateDirectory(dataDir);
-var started = DateTimeOffset.UtcNow;
+var run = await RunInfo.CollectAsync("bench/FastLog.Bench.Engine", options.RawArgs);
 var total = Stopwatch.StartNew();
-var report = new Report(options, MachineInfo.Collect(dataDir), started);
-report.Commit = await CommitAsync();
+var report = new Report(options, MachineInfo.Collect(dataDir), run);
 
 try
 {
@@ -40,13 +40,14 @@ try
     foreach (int block in new[] { 16 * 1024, 1024 * 1024 })
     {
         Console.Error.WriteLine($"page-cache ceiling, {Row.Size(block)} writes ...");
-        report.PageCacheCeilings.Add((block, MachineLimits.PageCacheCeiling(Path.Combine(dataDir, "ceiling"), block, options.TotalBytes)));
+        report.PageCacheCeilings.Add((block, PageCacheCeiling.Measure(Path.Combine(dataDir, "ceiling"), block, options.TotalBytes)));
     }
 
     if (options.RunFio)
     {
         Console.Error.WriteLine("fio, before the engine rows ...");
-        (report.FioBefore, report.FioNote) = await MachineLimits.RunFioAsync(Path.Combine(dataDir, "fio"), options.FioBytes, options.FioSeconds, beforeRows: true);
+        (report.FioBefore, report.FioNote) = await MachineLimits.RunFioAsync(Path.Combine(dataDir, "fio"), options.FioBytes, options.FioSeconds, "before",
+            MachineLimits.EndFsync, MachineLimits.Fdatasync1M, MachineLimits.Fdatasync16K, MachineLimits.OSync1M);
     }
     else
     {
@@ -80,7 +81,7 @@ try
     if (options.RunFio && report.FioBefore is not null)
     {
         Console.Error.WriteLine("fio, after the engine rows ...");
-        (report.FioAfter, _) = await MachineLimits.RunFioAsync(Path.Combine(dataDir, "fio"), options.FioBytes, options.FioSeconds, beforeRows: false);
+        (report.FioAfter, _) = await MachineLimits.RunFioAsync(Path.Combine(dataDir, "fio"), options.FioBytes, options.FioSeconds, "after", MachineLimits.EndFsync, MachineLimits.Fdatasync1M);
     }
 }
 finally
@@ -91,6 +92,7 @@ finally
     }
 }
 
+run.MarkLoad("end");
 report.TotalSeconds = total.Elapsed.TotalSeconds;
 string markdown = report.ToMarkdown();
 Console.WriteLine(markdown);
@@ -169,16 +171,4 @@ static void TryDelete(string directory)
     {
         Console.Error.WriteLine($"could not delete {directory}: {e.Message}");
     }
-}
-
-static async Task<string> CommitAsync()
-{
-    string? head = await MachineLimits.TryRunAsync("git", "rev-parse --short HEAD");
-    if (head is null)
-    {
-        return "unknown (not a git checkout)";
-    }
-
-    string? status = await MachineLimits.TryRunAsync("git", "status --porcelain --untracked-files=no");
-    return string.IsNullOrEmpty(status) ? head : $"{head} (with uncommitted changes)";
 }

@@ -1,15 +1,14 @@
 using System.Globalization;
 using System.Text;
+using FastLog.Bench.Common;
 
 namespace FastLog.Bench.Engine;
 
 /// <summary>Collects one run's figures and renders the markdown report.</summary>
-internal sealed class Report(BenchOptions options, MachineInfo machine, DateTimeOffset started)
+internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo run)
 {
     /// <summary>The share of fio's fsync'd sequential write bandwidth the 1 MiB group commit rows must reach.</summary>
     private const double FsyncTarget = 0.70;
-
-    public string Commit { get; set; } = "unknown";
 
     public double MemoryCopyGBps { get; set; }
 
@@ -43,22 +42,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
         return md.ToString();
     }
 
-    private void WriteMachine(StringBuilder md)
-    {
-        Line(md, "## Machine, commit, command");
-        Line(md);
-        Line(md, $"- cores (nproc): {machine.Cores}");
-        Line(md, $"- memory: {machine.Memory}");
-        Line(md, $"- CPU: {machine.Cpu}");
-        Line(md, $"- kernel: {machine.Kernel}");
-        Line(md, $"- data disk / file system: {machine.Disk}");
-        Line(md, $"- runtime: {machine.Runtime}, server GC off");
-        Line(md, $"- commit: `{Commit}`");
-        Line(md, $"- started: {started:yyyy-MM-dd HH:mm} UTC, took {TotalSeconds:F0} s");
-        string args = string.Join(' ', options.RawArgs.Select(Quote));
-        Line(md, $"- command: `dotnet run -c Release --project bench/FastLog.Bench.Engine -- {args}`");
-        Line(md);
-    }
+    private void WriteMachine(StringBuilder md) => run.AppendMachineSection(md, machine, "server GC off", TotalSeconds);
 
     private void WriteMethod(StringBuilder md)
     {
@@ -276,8 +260,6 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
     private static string Cap(RowResult result) => result.HitTimeCap ? " †" : string.Empty;
 
     private static string Millions(double perSecond) => perSecond >= 1e6 ? $"{perSecond / 1e6:F2} M" : $"{perSecond / 1e3:F1} k";
-
-    private static string Quote(string arg) => arg.Contains(' ', StringComparison.Ordinal) ? $"\"{arg}\"" : arg;
 
     private static void Line(StringBuilder md, string text = "") => md.Append(text).Append('\n');
 }

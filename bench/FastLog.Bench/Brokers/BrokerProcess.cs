@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace FastLog.Bench.Broker;
+namespace FastLog.Bench.Brokers;
 
 /// <summary>
 /// The FastLog broker as a child process (<c>dotnet FastLog.Broker.dll</c>, server GC from its own
@@ -46,31 +46,6 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
 
     /// <summary>The last lines the broker printed (for failures).</summary>
     public string Tail => string.Join('\n', _output.TakeLast(20));
-
-    /// <summary>Finds FastLog.Broker.dll built in the same configuration as this harness.</summary>
-    public static string LocateDll()
-    {
-#if DEBUG
-        const string configuration = "Debug";
-#else
-        const string configuration = "Release";
-#endif
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "FastLog.sln")))
-            {
-                string dll = Path.Combine(dir.FullName, "server", "FastLog.Broker", "bin", configuration, "net10.0", "FastLog.Broker.dll");
-                if (File.Exists(dll))
-                {
-                    return dll;
-                }
-
-                throw new FileNotFoundException($"FastLog.Broker.dll not found at {dll}; build the solution in {configuration} first, or pass --broker-dll");
-            }
-        }
-
-        throw new FileNotFoundException("the repository root (FastLog.sln) was not found above the harness; pass --broker-dll");
-    }
 
     public static async Task<BrokerProcess> StartAsync(string dll, string logDir, TimeSpan timeout, params string[] overrides)
     {

@@ -1,16 +1,16 @@
-using System.Globalization;
+using FastLog.Bench.Common;
 
-namespace FastLog.Bench.Broker;
+namespace FastLog.Bench.Comparison;
 
-/// <summary>Command-line options of the broker benchmark.</summary>
-internal sealed class BenchOptions
+/// <summary>Command-line options of <c>--preset broker</c> and <c>--groups</c>.</summary>
+internal sealed class ComparisonOptions
 {
     public const string Usage = """
-        FastLog broker benchmark: the same Confluent.Kafka producer and consumer against the FastLog
-        broker (started as a child process, server GC) and against librdkafka's in-memory mock
-        cluster, plus the machine's limits (fio, iperf3), in one run.
+        --preset broker: the same Confluent.Kafka producer and consumer against the FastLog broker
+        (started as a child process, server GC) and against librdkafka's in-memory mock cluster,
+        plus the machine's limits (fio, iperf3), in one run.
 
-        options:
+        options of --preset broker and --groups:
           --data-dir DIR        the broker's log.dirs and fio's directory (default: a new temp
                                 directory, deleted at the end)
           --small-count N       100 B records per produce row (default 1000000)
@@ -72,43 +72,47 @@ internal sealed class BenchOptions
 
     public IReadOnlyList<string> RawArgs { get; private set; } = [];
 
-    public static BenchOptions? Parse(string[] args)
+    public static ComparisonOptions? Parse(string[] args)
     {
-        var options = new BenchOptions { RawArgs = args };
+        var options = new ComparisonOptions { RawArgs = args };
         bool smallGiven = false, largeGiven = false, repeatGiven = false;
-        for (int i = 0; i < args.Length; i++)
+        var reader = new OptionReader(args);
+        while (reader.MoveNext())
         {
-            string arg = args[i];
-            switch (arg)
+            switch (reader.Current)
             {
+                case "--preset":
+                    // The dispatcher sent only "--preset broker" here.
+                    reader.Value();
+                    break;
                 case "--data-dir":
-                    options.DataDir = Value(args, ref i);
+                    options.DataDir = reader.Value();
                     break;
                 case "--small-count":
-                    options.SmallCount = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture);
+                    options.SmallCount = reader.Int();
                     smallGiven = true;
                     break;
                 case "--large-count":
-                    options.LargeCount = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture);
+                    options.LargeCount = reader.Int();
                     largeGiven = true;
                     break;
                 case "--repeat":
-                    options.Repeat = int.Parse(Value(args, ref i), CultureInfo.InvariantCulture);
+                    options.Repeat = reader.Int();
                     repeatGiven = true;
                     break;
                 case "--rows":
-                    options.RowFilter = Value(args, ref i);
+                    options.RowFilter = reader.Value();
                     break;
                 case "--targets":
-                    var targets = Value(args, ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    var targets = reader.List(t => t);
                     options.RunMock = targets.Contains("mock", StringComparer.OrdinalIgnoreCase);
                     options.RunFastLog = targets.Contains("fastlog", StringComparer.OrdinalIgnoreCase);
                     break;
                 case "--broker-dll":
-                    options.BrokerDll = Value(args, ref i);
+                    options.BrokerDll = reader.Value();
                     break;
                 case "--out":
-                    options.OutFile = Value(args, ref i);
+                    options.OutFile = reader.Value();
                     break;
                 case "--quick":
                     options.Quick = true;
@@ -120,7 +124,7 @@ internal sealed class BenchOptions
                     options.RunIperf = false;
                     break;
                 case "--consumer-debug":
-                    options.ConsumerDebug = Value(args, ref i);
+                    options.ConsumerDebug = reader.Value();
                     break;
                 case "--groups":
                     options.Groups = true;
@@ -129,7 +133,7 @@ internal sealed class BenchOptions
                 case "-h":
                     return null;
                 default:
-                    throw new ArgumentException($"unknown option '{arg}'");
+                    throw new ArgumentException($"unknown option '{reader.Current}'");
             }
         }
 
@@ -151,15 +155,5 @@ internal sealed class BenchOptions
         }
 
         return options;
-    }
-
-    private static string Value(string[] args, ref int i)
-    {
-        if (i + 1 >= args.Length)
-        {
-            throw new ArgumentException($"{args[i]} needs a value");
-        }
-
-        return args[++i];
     }
 }

@@ -1,45 +1,13 @@
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using FastLog.Bench.Common;
 
-namespace FastLog.Bench.Broker;
-
-/// <summary>One produce-then-consume run of one row against one target.</summary>
-internal sealed class Run(Row row, string target, int repetition)
-{
-    public Row Row { get; } = row;
-
-    public string Target { get; } = target;
-
-    public int Repetition { get; } = repetition;
-
-    public ProduceResult? Produce { get; set; }
-
-    public ConsumeResult? Consume { get; set; }
-
-    public string? Error { get; set; }
-
-    public string Summary()
-    {
-        if (Error is not null)
-        {
-            return $"FAILED {Error}";
-        }
-
-        var p = Produce!;
-        var c = Consume!;
-        return string.Create(CultureInfo.InvariantCulture,
-            $"produce {p.RecordsPerSecond / 1e6:F3} M rec/s {p.MBps:F0} MB/s p50 {p.P50Micros / 1000.0:F1} p99 {p.P99Micros / 1000.0:F1} p99.9 {p.P999Micros / 1000.0:F1} ms, cpu client {p.ClientCpuSeconds / p.Seconds:F2} broker {p.BrokerCpuSeconds / p.Seconds:F2}, flushes {p.Disk.FlushesCompleted}; consume {c.RecordsPerSecond / 1e6:F3} M rec/s {c.MBps:F0} MB/s in {c.Passes} pass(es) over {c.LogRecords} records, cpu client {c.ClientCpuSeconds / c.Seconds:F2} broker {c.BrokerCpuSeconds / c.Seconds:F2}");
-    }
-}
+namespace FastLog.Bench.Comparison;
 
 /// <summary>The markdown report: machine, command, machine limits, every row, and the targets.</summary>
-internal sealed class Report(BenchOptions options, MachineInfo machine, DateTimeOffset started)
+internal sealed class ComparisonReport(ComparisonOptions options, MachineInfo machine, RunInfo run)
 {
-    public string Commit { get; set; } = "unknown";
-
-    public bool Dirty { get; set; }
-
     public string? BrokerDll { get; set; }
 
     public double? BrokerResidentMB { get; set; }
@@ -48,18 +16,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
 
     public List<Run> Runs { get; } = [];
 
-    public List<FioResult> Fio { get; } = [];
-
-    public string? FioNote { get; set; }
-
-    public List<IperfResult> Iperf { get; } = [];
-
-    public string? IperfNote { get; set; }
-
-    /// <summary>Failures of the machine-limit tools, listed under their tables.</summary>
-    public List<string> Notes { get; } = [];
-
-    public List<(string When, string Load)> Load { get; } = [];
+    public LimitsSection Limits { get; } = new();
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 
@@ -69,9 +26,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
 
     private static string Ms(long micros) => F(micros / 1000.0, micros < 10_000 ? "F2" : "F1");
 
-    /// <summary>The fsync'd sequential write reference: the higher "1 MiB, fsync at the end" figure of the run.</summary>
-    private double? FsyncReferenceMBps =>
-        Fio.Where(f => f.Id == MachineLimits.EndFsync).Select(f => (double?)f.BytesPerSecond / 1e6).Max();
+    private double? FsyncReferenceMBps => Limits.FsyncReferenceMBps;
 
     private IEnumerable<Run> RunsOf(Row row, string target) =>
         Runs.Where(r => r.Row == row && r.Target == target && r.Error is null);
@@ -98,22 +53,10 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
         var sb = new StringBuilder();
         sb.AppendLine("# Broker benchmark: FastLog vs librdkafka's in-memory mock cluster, same client, same run");
         sb.AppendLine();
-        sb.AppendLine("Produced by `bench/FastLog.Bench.Broker`. Compare figures only as ratios against the references");
+        sb.AppendLine("Produced by `bench/FastLog.Bench --preset broker`. Compare figures only as ratios against the references");
         sb.AppendLine("measured in the same run (the mock cluster, fio, iperf3).");
         sb.AppendLine();
-        sb.AppendLine("## Machine, commit, command");
-        sb.AppendLine();
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- cores (nproc): {machine.Cores}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- memory: {machine.Memory}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- CPU: {machine.Cpu}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- kernel: {machine.Kernel}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- data disk / file system: {machine.Disk}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- runtime: {machine.Runtime}; client: Confluent.Kafka {typeof(IProducer<,>).Assembly.GetName().Version?.ToString(3)} (librdkafka {Library.VersionString}), workstation GC in the harness; broker: `{BrokerDll ?? "not run"}` as a child process (server GC){(BrokerResidentMB is { } rss ? $", resident {F(rss, "F0")} MB at the end of the rows" : string.Empty)}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- commit: `{Commit}`{(Dirty ? " (with uncommitted changes)" : string.Empty)}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- started: {started:yyyy-MM-dd HH:mm} UTC, took {F(TotalSeconds, "F0")} s");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- load average (1/5/15 min): {string.Join("; ", Load.Select(l => $"{l.When} {l.Load}"))}");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- command: `dotnet run -c Release --project bench/FastLog.Bench.Broker --{(options.RawArgs.Count == 0 ? string.Empty : " " + string.Join(' ', options.RawArgs))}`");
-        sb.AppendLine();
+        run.AppendMachineSection(sb, machine, $"client: Confluent.Kafka {typeof(IProducer<,>).Assembly.GetName().Version?.ToString(3)} (librdkafka {Library.VersionString}), workstation GC in the harness; broker: `{BrokerDll ?? "not run"}` as a child process (server GC){(BrokerResidentMB is { } rss ? $", resident {F(rss, "F0")} MB at the end of the rows" : string.Empty)}", TotalSeconds);
         AppendMethod(sb);
         AppendLimits(sb);
         AppendProduce(sb, rows, targets);
@@ -140,53 +83,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, DateTime
     {
         sb.AppendLine("## The machine's limits (same run, before and after the rows)");
         sb.AppendLine();
-        if (Fio.Count > 0)
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{FioNote}, in the data directory:");
-            sb.AppendLine();
-            sb.AppendLine("| fio job | flags | when | MB/s | writes/s | fdatasync p50 / p99 µs |");
-            sb.AppendLine("| --- | --- | --- | ---: | ---: | ---: |");
-            foreach (var f in Fio)
-            {
-                string sync = f.SyncP50Micros is { } p50 ? $"{F(p50, "F0")} / {F(f.SyncP99Micros ?? 0, "F0")}" : "–";
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| {f.Description} | `{f.Flags}` | {f.When} | {F(f.BytesPerSecond / 1e6, "F0")} | {F(f.WritesPerSecond, "F0")} | {sync} |");
-            }
-
-            sb.AppendLine();
-        }
-        else
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- fio: {FioNote ?? "skipped"}");
-        }
-
-        if (Iperf.Count > 0)
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"{IperfNote}, loopback, one TCP stream:");
-            sb.AppendLine();
-            sb.AppendLine("| iperf3 | when | GB/s | Gbit/s |");
-            sb.AppendLine("| --- | --- | ---: | ---: |");
-            foreach (var i in Iperf)
-            {
-                sb.AppendLine(CultureInfo.InvariantCulture, $"| `{i.Flags}` | {i.When} | {F(i.GBps, "F2")} | {F(i.BitsPerSecond / 1e9, "F1")} |");
-            }
-
-            sb.AppendLine();
-        }
-        else
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- iperf3: {IperfNote ?? "skipped"}");
-        }
-
-        foreach (string note in Notes)
-        {
-            sb.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
-        }
-
-        if (Notes.Count > 0)
-        {
-            sb.AppendLine();
-        }
-
+        Limits.AppendMarkdown(sb);
         if (FsyncReferenceMBps is { } reference)
         {
             sb.AppendLine(CultureInfo.InvariantCulture, $"Reference for the acks=all 1 KiB target: **{F(reference, "F0")} MB/s**, the higher of the before/after “1 MiB buffered, one fsync at the end” figures (the machine's fsync'd sequential write bandwidth; the stricter choice).");

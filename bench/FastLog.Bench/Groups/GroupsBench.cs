@@ -3,8 +3,11 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
+using FastLog.Bench.Brokers;
+using FastLog.Bench.Common;
+using FastLog.Bench.Comparison;
 
-namespace FastLog.Bench.Broker;
+namespace FastLog.Bench.Groups;
 
 /// <summary>
 /// <c>--groups</c>: consumer-group costs against the FastLog broker (a child process): how long the
@@ -21,16 +24,14 @@ internal static class GroupsBench
     private static readonly TimeSpan CommitPhase = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan StepTimeout = TimeSpan.FromSeconds(60);
 
-    public static async Task<int> RunAsync(BenchOptions options)
+    public static async Task<int> RunAsync(ComparisonOptions options, string project)
     {
         bool ownDataDir = options.DataDir is null;
         string dataDir = Path.GetFullPath(options.DataDir ?? Path.Combine(Path.GetTempPath(), $"fastlog-bench-groups-{Environment.ProcessId}"));
         Directory.CreateDirectory(dataDir);
         var machine = MachineInfo.Collect(dataDir);
-        string commit = await MachineLimits.TryRunAsync("git", "rev-parse --short HEAD") ?? "unknown";
-        bool dirty = !string.IsNullOrEmpty(await MachineLimits.TryRunAsync("git", "status --porcelain --untracked-files=no"));
-        var started = DateTimeOffset.UtcNow;
-        string loadStart = LoadAverage();
+        var run = await RunInfo.CollectAsync(project, options.RawArgs);
+        var total = Stopwatch.StartNew();
         var joins = new List<double>();
         var leaves = new List<double>();
         (int Commits, double Seconds, DiskDelta Disk) commits;
@@ -38,7 +39,7 @@ internal static class GroupsBench
         {
             string logDir = Path.Combine(dataDir, "broker");
             Directory.CreateDirectory(logDir);
-            await using var broker = await BrokerProcess.StartAsync(options.BrokerDll ?? BrokerProcess.LocateDll(), logDir, TimeSpan.FromSeconds(60), "group.initial.rebalance.delay.ms=0");
+            await using var broker = await BrokerProcess.StartAsync(options.BrokerDll ?? RepositoryPaths.BrokerDll(), logDir, TimeSpan.FromSeconds(60), "group.initial.rebalance.delay.ms=0");
             Console.Error.WriteLine($"FastLog broker (pid {broker.Pid}) at {broker.Bootstrap}");
             using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.Bootstrap }).Build())
             {
@@ -101,7 +102,8 @@ internal static class GroupsBench
             }
         }
 
-        string markdown = Markdown(options, machine, commit, dirty, started, loadStart, joins, leaves, commits);
+        run.MarkLoad("end");
+        string markdown = Markdown(machine, run, total.Elapsed.TotalSeconds, joins, leaves, commits);
         Console.WriteLine(markdown);
         if (options.OutFile is not null)
         {
@@ -137,7 +139,7 @@ internal static class GroupsBench
             consumer.Commit([new TopicPartitionOffset(partition, i)]);
         }
 
-        var disk = DiskStats.Read(device);
+        var disk = DiskDelta.Read(device);
         var clock = Stopwatch.StartNew();
         int n = 0;
         while (clock.Elapsed < CommitPhase)
@@ -147,7 +149,7 @@ internal static class GroupsBench
         }
 
         double seconds = clock.Elapsed.TotalSeconds;
-        var diskDelta = DiskStats.Read(device) - disk;
+        var diskDelta = DiskDelta.Read(device) - disk;
         consumer.Close();
         return (n, seconds, diskDelta);
     }
@@ -176,24 +178,13 @@ internal static class GroupsBench
         }
     }
 
-    private static string Markdown(BenchOptions options, MachineInfo machine, string commit, bool dirty, DateTimeOffset started, string loadStart, List<double> joins, List<double> leaves, (int Commits, double Seconds, DiskDelta Disk) commits)
+    private static string Markdown(MachineInfo machine, RunInfo run, double totalSeconds, List<double> joins, List<double> leaves, (int Commits, double Seconds, DiskDelta Disk) commits)
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.AppendLine("# Consumer groups: rebalance time and offset commits");
         text.AppendLine();
-        text.AppendLine("## Machine, commit, command");
-        text.AppendLine();
-        text.AppendLine(c, $"- cores (nproc): {machine.Cores}");
-        text.AppendLine(c, $"- memory: {machine.Memory}");
-        text.AppendLine(c, $"- CPU: {machine.Cpu}");
-        text.AppendLine(c, $"- kernel: {machine.Kernel}");
-        text.AppendLine(c, $"- data disk / file system: {machine.Disk}");
-        text.AppendLine(c, $"- runtime: {machine.Runtime}; client: Confluent.Kafka {Library.VersionString}; broker: `FastLog.Broker.dll` as a child process, `group.initial.rebalance.delay.ms=0`, otherwise defaults");
-        text.AppendLine(c, $"- commit: `{commit}`{(dirty ? " (with uncommitted changes)" : string.Empty)}");
-        text.AppendLine(c, $"- started: {started:yyyy-MM-dd HH:mm} UTC; load average (1/5/15 min) at start {loadStart}, at end {LoadAverage()}");
-        text.AppendLine(c, $"- command: `dotnet run -c Release --project bench/FastLog.Bench.Broker -- {string.Join(' ', options.RawArgs)}`");
-        text.AppendLine();
+        run.AppendMachineSection(text, machine, $"client: Confluent.Kafka {Library.VersionString}; broker: `FastLog.Broker.dll` as a child process, `group.initial.rebalance.delay.ms=0`, otherwise defaults", totalSeconds);
         text.AppendLine("## Rebalance time");
         text.AppendLine();
         text.AppendLine(c, $"{Consumers} Confluent.Kafka consumers (eager `range` assignor, `session.timeout.ms={SessionTimeoutMs}`, `heartbeat.interval.ms={HeartbeatIntervalMs}`, each polling on its own thread) subscribe one by one to a {Partitions}-partition topic, then close (LeaveGroup) one by one, oldest first. A step is timed from creating (or closing) the consumer until every member holds at least one partition and together they hold each of the {Partitions} once, as seen from the members' assignment callbacks, polled every 5 ms. Existing members learn of a rebalance from their next heartbeat, so a step includes up to one heartbeat interval of waiting.");
@@ -227,18 +218,6 @@ internal static class GroupsBench
     {
         var sorted = values.Order().ToList();
         return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
-        }
-        catch (IOException)
-        {
-            return "unknown";
-        }
     }
 
     /// <summary>A group consumer polling on its own thread; its assignment size as the callbacks report it.</summary>

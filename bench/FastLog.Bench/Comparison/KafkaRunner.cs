@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using FastLog.Bench.Common;
 using HdrHistogram;
 
-namespace FastLog.Bench.Broker;
+namespace FastLog.Bench.Comparison;
 
 /// <summary>What one produce phase measured.</summary>
 internal sealed record ProduceResult(
@@ -105,7 +106,7 @@ internal static class KafkaRunner
         var message = new Message<Null, byte[]> { Value = payloads[0] };
         Action<DeliveryReport<Null, byte[]>> handler = OnDelivery;
 
-        var disk = DiskStats.Read(diskDevice);
+        var disk = DiskDelta.Read(diskDevice);
         var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
         var brokerCpuStart = brokerCpu?.Invoke() ?? TimeSpan.Zero;
         var machineCpu = CpuStat.Read();
@@ -139,7 +140,7 @@ internal static class KafkaRunner
         double machineBusy = CpuStat.BusyCoresSince(machineCpu);
         double brokerCpuSeconds = ((brokerCpu?.Invoke() ?? TimeSpan.Zero) - brokerCpuStart).TotalSeconds;
         double clientCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds;
-        var diskDelta = DiskStats.Read(diskDevice) - disk;
+        var diskDelta = DiskDelta.Read(diskDevice) - disk;
         if (firstError is not null)
         {
             Console.Error.WriteLine($"    {errors} delivery errors, first: {firstError}");

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace FastLog.Bench.Engine;
+namespace FastLog.Bench.Common;
 
 /// <summary>What the report says about the machine: cores, memory, CPU, kernel, disk and file system of the data directory.</summary>
-internal sealed record MachineInfo(int Cores, string Memory, string Cpu, string Kernel, string Disk, string Runtime)
+public sealed record MachineInfo(int Cores, string Memory, string Cpu, string Kernel, string Disk, string Runtime, string? DiskDevice)
 {
     public static MachineInfo Collect(string dataDirectory)
     {
@@ -14,7 +14,8 @@ internal sealed record MachineInfo(int Cores, string Memory, string Cpu, string 
             FirstValue("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString(),
             ReadTrimmed("/proc/sys/kernel/osrelease") ?? RuntimeInformation.OSDescription,
             ReadDisk(dataDirectory),
-            RuntimeInformation.FrameworkDescription);
+            RuntimeInformation.FrameworkDescription,
+            MountOf(dataDirectory) is { } mount ? Path.GetFileName(mount[0]) : null);
     }
 
     private static string ReadMemory()
@@ -32,9 +33,34 @@ internal sealed record MachineInfo(int Cores, string Memory, string Cpu, string 
     /// <summary>The block device, file system and mount options under the data directory, from /proc/mounts and /sys.</summary>
     private static string ReadDisk(string dataDirectory)
     {
-        if (!File.Exists("/proc/mounts"))
+        string[]? best = MountOf(dataDirectory);
+        if (best is null)
         {
             return "unknown";
+        }
+
+        string device = Path.GetFileName(best[0]);
+        string rotational = ReadTrimmed($"/sys/class/block/{device}/queue/rotational") switch
+        {
+            "0" => "sysfs: non-rotational",
+            "1" => "sysfs: rotational",
+            _ => "rotation unknown",
+        };
+        string? sizeSectors = ReadTrimmed($"/sys/class/block/{device}/size");
+        string size = sizeSectors is null
+            ? string.Empty
+            : string.Create(CultureInfo.InvariantCulture, $", {long.Parse(sizeSectors, CultureInfo.InvariantCulture) * 512 / (1L << 30)} GiB");
+        string scheduler = ReadTrimmed($"/sys/class/block/{device}/queue/scheduler") is { } s ? $", scheduler `{s}`" : string.Empty;
+        bool virtio = device.StartsWith("vd", StringComparison.Ordinal);
+        return $"{device} ({(virtio ? "virtio block device, " : string.Empty)}{rotational}{size}{scheduler}), {best[2]} mounted `{best[3]}`";
+    }
+
+    /// <summary>The /proc/mounts fields of the mount that holds <paramref name="dataDirectory"/>.</summary>
+    private static string[]? MountOf(string dataDirectory)
+    {
+        if (!File.Exists("/proc/mounts"))
+        {
+            return null;
         }
 
         string full = Path.GetFullPath(dataDirectory);
@@ -55,25 +81,7 @@ internal sealed record MachineInfo(int Cores, string Memory, string Cpu, string 
             }
         }
 
-        if (best is null)
-        {
-            return "unknown";
-        }
-
-        string device = Path.GetFileName(best[0]);
-        string rotational = ReadTrimmed($"/sys/class/block/{device}/queue/rotational") switch
-        {
-            "0" => "sysfs: non-rotational",
-            "1" => "sysfs: rotational",
-            _ => "rotation unknown",
-        };
-        string? sizeSectors = ReadTrimmed($"/sys/class/block/{device}/size");
-        string size = sizeSectors is null
-            ? string.Empty
-            : string.Create(CultureInfo.InvariantCulture, $", {long.Parse(sizeSectors, CultureInfo.InvariantCulture) * 512 / (1L << 30)} GiB");
-        string scheduler = ReadTrimmed($"/sys/class/block/{device}/queue/scheduler") is { } s ? $", scheduler `{s}`" : string.Empty;
-        bool virtio = device.StartsWith("vd", StringComparison.Ordinal);
-        return $"{device} ({(virtio ? "virtio block device, " : string.Empty)}{rotational}{size}{scheduler}), {best[2]} mounted `{best[3]}`";
+        return best;
     }
 
     private static string? FirstValue(string file, string key)
