@@ -112,7 +112,7 @@ internal static class HarnessRun
                     fixedRate = max.Failure is null && max.ProduceRecordsPerSecond > 0 ? share.Value * max.ProduceRecordsPerSecond : null;
                     if (fixedRate is null)
                     {
-                        Console.Error.WriteLine($"  {throughput.Label}: no maximum measured, so no latency run");
+                        progress.Log($"  {throughput.Label}: no maximum measured, so no latency run");
                     }
                 }
             }
@@ -138,12 +138,12 @@ internal static class HarnessRun
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
-                Console.Error.WriteLine($"  {scenario.Label} failed: {e}");
+                progress.Log($"  {scenario.Label} failed: {e}");
                 result = new ScenarioResult { Scenario = scenario, Broker = runner.BrokerName, Failure = $"{e.GetType().Name}: {e.Message}" };
             }
         }
 
-        Console.Error.WriteLine($"  {scenario.Client} {scenario.Label}: {Summary(result)}");
+        progress.Log($"  {scenario.Client} {scenario.Label}: {Summary(result)}");
         return result;
     }
 

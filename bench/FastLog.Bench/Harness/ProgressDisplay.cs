@@ -12,8 +12,13 @@ namespace FastLog.Bench.Harness;
 internal sealed class ProgressDisplay
 {
     private readonly ProgressContext? _context;
+    private readonly IAnsiConsole? _console;
 
-    private ProgressDisplay(ProgressContext? context) => _context = context;
+    private ProgressDisplay(ProgressContext? context, IAnsiConsole? console)
+    {
+        _context = context;
+        _console = console;
+    }
 
     public static bool Enabled(bool noProgress) => !noProgress && !Console.IsErrorRedirected;
 
@@ -21,15 +26,36 @@ internal sealed class ProgressDisplay
     {
         if (!enabled)
         {
-            await body(new ProgressDisplay(null));
+            await body(new ProgressDisplay(null, null));
             return;
         }
 
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        // Spectre detects interactivity from stdout; the bars go to stderr, which Enabled found to be a terminal.
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+            Ansi = AnsiSupport.Yes,
+            Interactive = InteractionSupport.Yes,
+        });
         await console.Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new SpinnerColumn())
-            .StartAsync(async context => await body(new ProgressDisplay(context)));
+            .StartAsync(async context => await body(new ProgressDisplay(context, console)));
+    }
+
+    /// <summary>A line of the run's log: above the bars while they are drawn (a plain write would tear them), else on stderr.</summary>
+    public void Log(string line)
+    {
+        if (_console is null)
+        {
+            Console.Error.WriteLine(line);
+        }
+        else
+        {
+            // A wrapped line would break the redraw of the bars below it; the full line is in the report.
+            int width = Math.Max(20, _console.Profile.Width - 1);
+            _console.WriteLine(line.Length > width ? line[..(width - 1)] + "…" : line);
+        }
     }
 
     /// <summary>Shows <paramref name="counters"/> until the returned handle is disposed.</summary>
@@ -37,7 +63,7 @@ internal sealed class ProgressDisplay
     {
         if (_context is null)
         {
-            Console.Error.WriteLine($"  {counters.Label}: {counters.Expected.ToString("N0", CultureInfo.InvariantCulture)} records ...");
+            Log($"  {counters.Label}: {counters.Expected.ToString("N0", CultureInfo.InvariantCulture)} records ...");
             return new NoTracking();
         }
 

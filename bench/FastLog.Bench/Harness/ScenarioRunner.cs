@@ -43,7 +43,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
 
     public async Task<ScenarioResult> RunAsync(Scenario scenario, string topic, ScenarioCounters counters)
     {
-        await TopicAdmin.CreateAsync(target.Bootstrap, topic, scenario.Partitions);
+        await TopicAdmin.CreateAsync(target.Bootstrap, topic, scenario.Partitions, autoCreate: target.Name == "mock");
         return await Task.Factory.StartNew(() => Run(scenario, topic, counters), TaskCreationOptions.LongRunning);
     }
 
