@@ -1,0 +1,67 @@
+using FastLog.Bench.Clients;
+using FastLog.Bench.Harness;
+
+namespace FastLog.Bench.Tests;
+
+/// <summary>Presets, overrides and the matrix the command line describes.</summary>
+public sealed class HarnessOptionsTests
+{
+    [Fact]
+    public void Omb_preset_is_one_topic_of_16_partitions_1KiB_acks_all_at_half_the_maximum_with_fsync_per_message()
+    {
+        var options = HarnessOptions.Parse(["--preset", "omb"])!;
+
+        Assert.Equal([16], options.Partitions);
+        Assert.Equal([1024], options.RecordSizes);
+        Assert.Equal([AckMode.All], options.Acks);
+        Assert.Equal(new RateSpec(0.5, IsShareOfMax: true), options.Rate);
+        Assert.True(options.FsyncEveryMessage);
+        Assert.Equal(5, options.TargetP99Ms);
+        Assert.Equal("omb", options.Name);
+    }
+
+    [Fact]
+    public void Options_on_the_command_line_override_the_preset()
+    {
+        var options = HarnessOptions.Parse(["--preset", "omb", "--partitions", "4", "--duration", "120", "--name", "omb-4"])!;
+
+        Assert.Equal([4], options.Partitions);
+        Assert.Equal(120, options.DurationSeconds);
+        Assert.Equal("omb-4", options.Name);
+        Assert.Equal([AckMode.All], options.Acks);
+    }
+
+    [Fact]
+    public void Lists_multiply_into_the_matrix_and_records_follow_the_record_size()
+    {
+        var options = HarnessOptions.Parse(
+            ["--producers", "1,2", "--partitions", "1,4", "--record-size", "100,1KiB", "--records", "1000,200", "--acks", "1,all", "--compression", "none,lz4", "--linger", "0,5"])!;
+
+        var matrix = HarnessRun.Matrix(options).Select(m => m.Throughput).ToList();
+
+        Assert.Equal(64, matrix.Count);
+        Assert.Equal(64, matrix.Distinct().Count());
+        Assert.All(matrix, s => Assert.Equal(s.RecordBytes == 100 ? 1000 : 200, s.Records));
+        Assert.Contains(matrix, s => s is { Producers: 2, Partitions: 4, RecordBytes: 1024, Acks: AckMode.All, Compression: Codec.Lz4, LingerMs: 5 });
+    }
+
+    [Theory]
+    [InlineData("--record-size", "4")]
+    [InlineData("--acks", "2")]
+    [InlineData("--compression", "brotli")]
+    [InlineData("--rate", "150%")]
+    [InlineData("--broker", "kafka")]
+    [InlineData("--preset", "nightly")]
+    [InlineData("--client", "nobody")]
+    public void Invalid_values_are_refused_with_a_message(string option, string value)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(() => HarnessOptions.Parse([option, value]));
+        Assert.False(string.IsNullOrWhiteSpace(e.Message));
+    }
+
+    [Fact]
+    public void A_running_broker_takes_no_broker_settings()
+    {
+        Assert.Throws<ArgumentException>(() => HarnessOptions.Parse(["--bootstrap", "127.0.0.1:9092", "--fsync-every-message"]));
+    }
+}

@@ -1,0 +1,167 @@
+using System.Text.Json;
+using FastLog.Bench.Harness;
+
+namespace FastLog.Bench.Tests;
+
+/// <summary>
+/// Runs the harness as its command line would, on workloads of a few thousand records, against a
+/// broker it starts inside the test process (FastLog, or librdkafka's mock cluster) and stops at the
+/// end of the run. Asserts what must hold on any machine: every record sent is acknowledged and read
+/// back, and the result files exist, parse, and name the command. No timing is asserted.
+/// </summary>
+public sealed class HarnessRunTests
+{
+    [Fact]
+    public async Task Throughput_run_against_an_in_process_FastLog_writes_consistent_results()
+    {
+        using var dir = new TempDirectory();
+        string readme = Path.Combine(dir.Path, "README.md");
+        await File.WriteAllTextAsync(readme, "# index\n\n<!-- latest:smoke -->\nnothing yet\n<!-- /latest:smoke -->\n\nrest\n");
+        string[] args =
+        [
+            "--records", "2000", "--partitions", "2", "--client", "confluent", "--warmup-records", "200",
+            "--skip-limits", "--no-progress", "--out-dir", dir.Path, "--name", "smoke",
+        ];
+
+        var outcome = await HarnessRun.RunAsync(HarnessOptions.Parse(args)!);
+
+        var result = Assert.Single(outcome.Results);
+        Assert.Null(result.Failure);
+        Assert.Equal(0, result.Errors);
+        Assert.Equal(2000, result.Sent);
+        Assert.Equal(2000, result.Acked);
+        Assert.Equal(2000, result.Consumed);
+        Assert.Equal(2000, result.AckLatency!.Count);
+        Assert.Equal(2000, result.EndToEnd!.Count);
+        Assert.Equal(0, outcome.ExitCode);
+
+        string command = "dotnet run -c Release --project bench/FastLog.Bench -- " + string.Join(' ', args.Select(a => a == dir.Path && dir.Path.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
+        string markdown = await File.ReadAllTextAsync(Path.Combine(dir.Path, "smoke.md"));
+        Assert.Contains(command, markdown, StringComparison.Ordinal);
+        Assert.Contains("| 1 | confluent | 1p 2pt 1KiB acks=1 none linger=5 | throughput | 2,000 |", markdown, StringComparison.Ordinal);
+
+        var rows = ReadCsv(Path.Combine(dir.Path, "smoke.csv"));
+        Assert.Equal(2, rows.Count);
+        Assert.All(rows, r => Assert.Equal(rows[0].Length, r.Length));
+        var csv = rows[0].Zip(rows[1]).ToDictionary(p => p.First, p => p.Second);
+        Assert.Equal("confluent", csv["client"]);
+        Assert.Equal("fastlog", csv["broker"]);
+        Assert.Equal("2", csv["partitions"]);
+        Assert.Equal("2000", csv["records_acked"]);
+        Assert.Equal("2000", csv["records_consumed"]);
+        Assert.Equal(string.Empty, csv["failure"]);
+
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.Path, "smoke.json")));
+        Assert.Equal(command, json.RootElement.GetProperty("command").GetString());
+        var jsonResult = Assert.Single(json.RootElement.GetProperty("results").EnumerateArray().ToList());
+        Assert.Equal(2000, jsonResult.GetProperty("acked").GetInt64());
+        Assert.Equal(2000, jsonResult.GetProperty("consumed").GetInt64());
+        Assert.True(json.RootElement.GetProperty("machine").GetProperty("cores").GetInt32() > 0);
+
+        byte[] png = await File.ReadAllBytesAsync(Path.Combine(dir.Path, "smoke.png"));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+
+        string index = await File.ReadAllTextAsync(readme);
+        Assert.DoesNotContain("nothing yet", index, StringComparison.Ordinal);
+        Assert.Contains(command, index, StringComparison.Ordinal);
+        Assert.EndsWith("<!-- /latest:smoke -->\n\nrest\n", index, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rate_as_a_share_of_the_maximum_runs_the_throughput_scenario_then_the_fixed_rate_one()
+    {
+        using var dir = new TempDirectory();
+        var options = HarnessOptions.Parse(
+        [
+            "--records", "1000", "--rate", "50%", "--duration", "1", "--acks", "all", "--fsync-every-message", "--linger", "1",
+            "--warmup-records", "0", "--skip-limits", "--no-progress", "--out-dir", dir.Path, "--name", "latency",
+        ])!;
+
+        var outcome = await HarnessRun.RunAsync(options);
+
+        Assert.Equal(2, outcome.Results.Count);
+        var (max, fixedRate) = (outcome.Results[0], outcome.Results[1]);
+        Assert.False(max.Scenario.LatencyMode);
+        Assert.True(fixedRate.Scenario.LatencyMode);
+        Assert.Equal(0.5 * max.ProduceRecordsPerSecond, fixedRate.Scenario.Rate!.Value, 6);
+        foreach (var r in outcome.Results)
+        {
+            Assert.Null(r.Failure);
+            Assert.Equal(r.Scenario.Records, r.Acked);
+            Assert.Equal(r.Acked, r.Consumed);
+        }
+
+        Assert.NotNull(fixedRate.SendDelay);
+        Assert.Equal(2, ReadCsv(Path.Combine(dir.Path, "latency.csv")).Count - 1);
+    }
+
+    [Fact]
+    public async Task Produce_then_consume_against_librdkafkas_mock_cluster()
+    {
+        using var dir = new TempDirectory();
+        var options = HarnessOptions.Parse(
+        [
+            "--broker", "mock", "--records", "1500", "--producers", "2", "--partitions", "3", "--compression", "lz4", "--consume", "after",
+            "--warmup-records", "0", "--skip-limits", "--no-progress", "--out-dir", dir.Path, "--name", "mock",
+        ])!;
+
+        var outcome = await HarnessRun.RunAsync(options);
+
+        var result = Assert.Single(outcome.Results);
+        Assert.Equal("mock", result.Broker);
+        Assert.Equal(1500, result.Acked);
+        Assert.Equal(1500, result.Consumed);
+        Assert.Null(result.EndToEnd);
+        Assert.Equal(0, outcome.ExitCode);
+    }
+
+    /// <summary>Splits the CSV into rows of fields (the harness quotes only fields with commas, quotes or line breaks).</summary>
+    private static List<string[]> ReadCsv(string path)
+    {
+        var rows = new List<string[]>();
+        foreach (string line in File.ReadAllText(path).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var fields = new List<string>();
+            var field = new System.Text.StringBuilder();
+            bool quoted = false;
+            for (int i = 0; i < line.Length; i++)
+            {
+                char c = line[i];
+                if (quoted)
+                {
+                    if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                    {
+                        field.Append('"');
+                        i++;
+                    }
+                    else if (c == '"')
+                    {
+                        quoted = false;
+                    }
+                    else
+                    {
+                        field.Append(c);
+                    }
+                }
+                else if (c == '"')
+                {
+                    quoted = true;
+                }
+                else if (c == ',')
+                {
+                    fields.Add(field.ToString());
+                    field.Clear();
+                }
+                else
+                {
+                    field.Append(c);
+                }
+            }
+
+            fields.Add(field.ToString());
+            rows.Add(fields.ToArray());
+        }
+
+        return rows;
+    }
+}
