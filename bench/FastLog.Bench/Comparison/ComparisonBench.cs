@@ -26,7 +26,7 @@ internal static class ComparisonBench
         var rows = Row.Matrix(options.SmallCount, options.LargeCount)
             .Where(r => options.RowFilter is null || r.Id.Contains(options.RowFilter, StringComparison.OrdinalIgnoreCase))
             .ToList();
-        string runId = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string runId = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         int failures = 0;
 
         try

@@ -66,11 +66,23 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
             var endToEnd = new EndToEndRecorder(counters, recordLatency: consume == ConsumeMode.Live);
             Thread? consumerThread = null;
             long expectedConsumed = long.MaxValue; // lowered to the acknowledged count once the producers are done
+            string? threadFailure = null;
             if (consume == ConsumeMode.Live)
             {
                 consumer = client.CreateConsumer(consumerSettings);
                 var c = consumer;
-                consumerThread = new Thread(() => ConsumeUntil(c, endToEnd, () => Interlocked.Read(ref expectedConsumed))) { Name = "bench-consumer", IsBackground = true };
+                consumerThread = new Thread(() =>
+                {
+                    try
+                    {
+                        ConsumeUntil(c, endToEnd, () => Interlocked.Read(ref expectedConsumed));
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        Interlocked.CompareExchange(ref threadFailure, $"consumer: {e.GetType().Name}: {e.Message}", null);
+                    }
+                })
+                { Name = "bench-consumer", IsBackground = true };
                 consumerThread.Start();
                 Prime(producers[0], endToEnd, scenario);
             }
@@ -89,8 +101,17 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 threads[p] = new Thread(() =>
                 {
                     start.Wait();
-                    ProduceShare(producers[index], scenario, index, share, startTicks, delays[index], counters);
-                    flushed[index] = producers[index].Flush(FlushLimit);
+                    try
+                    {
+                        ProduceShare(producers[index], scenario, index, share, startTicks, delays[index], counters);
+                        flushed[index] = producers[index].Flush(FlushLimit);
+                    }
+                    catch (Exception e) when (e is not OutOfMemoryException)
+                    {
+                        // An exception on this thread would end the process; the scenario reports it instead.
+                        Interlocked.CompareExchange(ref threadFailure, $"producer {index}: {e.GetType().Name}: {e.Message}", null);
+                        producers[index].Flush(FlushLimit);
+                    }
                 })
                 { Name = $"bench-producer-{p}", IsBackground = true };
                 threads[p].Start();
@@ -128,7 +149,8 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
             var ackHistogram = Merge(recorders.Select(r => r.Histogram));
             var delayHistogram = Merge(delays);
             var firstError = recorders.Select(r => r.FirstError).FirstOrDefault(e => e is not null);
-            string? failure = flushed.All(f => f) ? null : $"not every record was acknowledged within {FlushLimit.TotalMinutes:F0} minutes";
+            string? failure = Volatile.Read(ref threadFailure)
+                ?? (flushed.All(f => f) ? null : $"not every record was acknowledged within {FlushLimit.TotalMinutes:F0} minutes");
             return new ScenarioResult
             {
                 Scenario = scenario,
