@@ -34,6 +34,9 @@ internal sealed class MetricsHttpServer : IAsyncDisposable
     /// <summary>Generous for a client on the same network, short enough that a stalled one does not hold a slot for long.</summary>
     public static readonly TimeSpan RequestHeadTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long to wait, after answering, for the client to close (see <see cref="DrainAsync"/>).</summary>
+    public static readonly TimeSpan CloseWaitTimeout = TimeSpan.FromSeconds(1);
+
     private static readonly byte[] HeadEnd = "\r\n\r\n"u8.ToArray();
 
     private readonly Socket _listenSocket;
@@ -170,6 +173,7 @@ internal sealed class MetricsHttpServer : IAsyncDisposable
 
                     // FIN after the answer; the client reads to the end of the stream or Content-Length.
                     socket.Shutdown(SocketShutdown.Send);
+                    await DrainAsync(socket, _shutdown.Token);
                 }
             }
         }
@@ -237,6 +241,28 @@ internal sealed class MetricsHttpServer : IAsyncDisposable
         {
             MetricsLog.RouteFailed(_logger, path, e);
             return (HttpAnswer.Text(500, "internal error\n"), null);
+        }
+    }
+
+    /// <summary>
+    /// Reads and drops what the client still sends until it closes (bounded by
+    /// <see cref="CloseWaitTimeout"/>): closing a socket with unread bytes (a request body, a
+    /// pipelined request) sends a reset, which can destroy the answer before the client has read it.
+    /// </summary>
+    private static async Task DrainAsync(Socket socket, CancellationToken shutdown)
+    {
+        using var wait = CancellationTokenSource.CreateLinkedTokenSource(shutdown);
+        wait.CancelAfter(CloseWaitTimeout);
+        byte[] sink = new byte[1024];
+        try
+        {
+            while (await socket.ReceiveAsync(sink, SocketFlags.None, wait.Token) > 0)
+            {
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The client keeps the connection open: close it anyway.
         }
     }
 
