@@ -88,7 +88,16 @@ public sealed class FastLogBroker : IAsyncDisposable
         }
 
         var config = BrokerConfig.FromValues(settings);
-        return Task.FromResult(Start(config, options.TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, owned));
+        try
+        {
+            return Task.FromResult(Start(config, options.TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, owned));
+        }
+        catch when (owned is not null)
+        {
+            // The broker never started: the temporary directory it was given is nobody's now.
+            DeleteQuietly(owned);
+            throw;
+        }
     }
 
     /// <summary>Starts a broker from a loaded configuration (the standalone executable).</summary>
@@ -189,14 +198,7 @@ public sealed class FastLogBroker : IAsyncDisposable
         BrokerLog.Stopped(_logger);
         if (_ownedDataDirectory is not null)
         {
-            try
-            {
-                Directory.Delete(_ownedDataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A temporary directory: leftovers are harmless.
-            }
+            DeleteQuietly(_ownedDataDirectory);
         }
     }
 
@@ -314,6 +316,18 @@ public sealed class FastLogBroker : IAsyncDisposable
 
         var addresses = Dns.GetHostAddresses(host);
         return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0];
+    }
+
+    private static void DeleteQuietly(string temporaryDirectory)
+    {
+        try
+        {
+            Directory.Delete(temporaryDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temporary directory: leftovers are harmless.
+        }
     }
 
     private static void RunQuietly(ILogger logger, Action action)
