@@ -27,6 +27,10 @@ internal sealed class CommandRunner(GlobalOptions globals, CliIo io)
         {
             return await FailAsync(context, ExitCodes.Unreachable, $"cannot reach broker at {SafeBootstrap(context)}: {e.Message}").ConfigureAwait(false);
         }
+        catch (KafkaException e) when (e.Error is ErrorCode.RequestTimedOut)
+        {
+            return await FailAsync(context, ExitCodes.Unreachable, $"no answer from broker at {SafeBootstrap(context)}: {e.Message}").ConfigureAwait(false);
+        }
         catch (KafkaException e)
         {
             return await FailAsync(context, ExitCodes.Refused, e.Message).ConfigureAwait(false);

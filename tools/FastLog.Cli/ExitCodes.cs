@@ -9,7 +9,7 @@ internal static class ExitCodes
     /// <summary>Bad arguments: a usage error, an unknown <c>-X</c> key, a malformed value.</summary>
     public const int Usage = 1;
 
-    /// <summary>No broker could be reached.</summary>
+    /// <summary>No broker could be reached, or none answered within the request timeout.</summary>
     public const int Unreachable = 2;
 
     /// <summary>The broker refused: a topic or group that does not exist (or already exists), an invalid config, a non-empty group.</summary>
