@@ -36,6 +36,8 @@ public sealed class BrokerConfig
         }
 
         DefaultLogConfig = BuildDefaultLogConfig();
+        string metrics = Get("metrics.listener")?.Trim() ?? string.Empty;
+        MetricsListener = metrics.Length == 0 ? null : HostPort.Parse("metrics.listener", metrics);
     }
 
     /// <summary>The settings given explicitly (defaults are not included).</summary>
@@ -48,6 +50,9 @@ public sealed class BrokerConfig
     public IReadOnlyList<ListenerAddress> AdvertisedListeners { get; }
 
     public IReadOnlyList<string> LogDirs { get; }
+
+    /// <summary>Where /metrics and /health are served (metrics.listener); null when disabled.</summary>
+    public HostPort? MetricsListener { get; }
 
     /// <summary>The log.* defaults as a partition log config (topics override them).</summary>
     public LogConfig DefaultLogConfig { get; }

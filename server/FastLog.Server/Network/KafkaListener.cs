@@ -49,6 +49,9 @@ public sealed class KafkaListener : IAsyncDisposable
 
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>Bytes and connections counted since the listener started (for metrics).</summary>
+    public NetworkCounters Counters { get; } = new();
+
     public void Start()
     {
         NetworkLog.Listening(_logger, LocalEndPoint);
@@ -101,7 +104,8 @@ public sealed class KafkaListener : IAsyncDisposable
 
             socket.NoDelay = true;
             long id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new KafkaConnection(id, socket, _options, _processor, _logger);
+            Counters.ConnectionAccepted();
+            var connection = new KafkaConnection(id, socket, _options, _processor, _logger, Counters);
             _connections[id] = RunConnectionAsync(id, connection);
         }
     }
