@@ -28,7 +28,7 @@ public sealed class BrokerCommandTests : IDisposable
         // FASTLOG_BROKERS is the CLI's own variable, not a broker setting: the broker must not refuse it.
         var environment = new Dictionary<string, string> { ["FASTLOG_BROKERS"] = "127.0.0.1:1", ["FASTLOG_NUM_PARTITIONS"] = "4" };
         Task<int> running = CliApp.RunAsync(
-            ["broker", "start", "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", $"log.dirs={_dataDirectory}"],
+            ["broker", "start", "--override", "listeners=PLAINTEXT://127.0.0.1:0", "--override", "metrics.listener=127.0.0.1:0", "--override", $"log.dirs={_dataDirectory}"],
             new StringReader(string.Empty),
             stdout,
             stderr,
@@ -74,7 +74,7 @@ public sealed class BrokerCommandTests : IDisposable
         blocker.Listen();
         int port = ((IPEndPoint)blocker.LocalEndPoint!).Port;
 
-        CliResult result = await RunAsync("broker", "start", "--override", $"listeners=PLAINTEXT://127.0.0.1:{port}", "--override", $"log.dirs={_dataDirectory}");
+        CliResult result = await RunAsync("broker", "start", "--override", $"listeners=PLAINTEXT://127.0.0.1:{port}", "--override", "metrics.listener=", "--override", $"log.dirs={_dataDirectory}");
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("start-up failed:", result.Error, StringComparison.Ordinal);
