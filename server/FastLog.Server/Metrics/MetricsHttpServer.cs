@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using FastLog.Server.Network;
 using Microsoft.Extensions.Logging;
 
 namespace FastLog.Server.Metrics;
@@ -57,7 +58,7 @@ internal sealed class MetricsHttpServer : IAsyncDisposable
         _listenSocket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            AllowRebindOverTimeWait(_listenSocket);
+            ListenSockets.AllowRebindOverTimeWait(_listenSocket);
             _listenSocket.Bind(endPoint);
             _listenSocket.Listen(64);
         }
@@ -101,27 +102,6 @@ internal sealed class MetricsHttpServer : IAsyncDisposable
         await StopAsync();
         _shutdown.Dispose();
         _slots.Dispose();
-    }
-
-    /// <summary>
-    /// Sets SO_REUSEADDR alone. This server closes first, so its side keeps the closed connections
-    /// in TIME_WAIT and a restarted broker could not bind the port for a minute without it. Not
-    /// <see cref="SocketOptionName.ReuseAddress"/>: on Unix .NET sets SO_REUSEPORT with it, which lets
-    /// a second process bind the same port silently and take half the scrapes.
-    /// </summary>
-    private static void AllowRebindOverTimeWait(Socket socket)
-    {
-        byte[] on = BitConverter.GetBytes(1);
-        if (OperatingSystem.IsLinux())
-        {
-            socket.SetRawSocketOption(1 /* SOL_SOCKET */, 2 /* SO_REUSEADDR */, on);
-        }
-        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
-        {
-            socket.SetRawSocketOption(0xffff /* SOL_SOCKET */, 4 /* SO_REUSEADDR */, on);
-        }
-
-        // Windows: TIME_WAIT does not block a listening bind there, and its SO_REUSEADDR means port sharing.
     }
 
     private async Task AcceptLoopAsync()

@@ -31,7 +31,7 @@ public sealed class KafkaListener : IAsyncDisposable
         _listenSocket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            _listenSocket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            ListenSockets.AllowRebindOverTimeWait(_listenSocket);
             _listenSocket.Bind(endPoint);
             _listenSocket.Listen(512);
         }
