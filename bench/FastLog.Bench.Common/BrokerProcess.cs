@@ -2,14 +2,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
 
-namespace FastLog.Bench.Brokers;
+namespace FastLog.Bench.Common;
 
 /// <summary>
 /// The FastLog broker as a child process (<c>dotnet FastLog.Broker.dll</c>, server GC from its own
 /// runtimeconfig), listening on a free loopback port; its bootstrap address is read from its
 /// start-up log line. Stopped with SIGTERM.
 /// </summary>
-internal sealed partial class BrokerProcess : IAsyncDisposable
+public sealed partial class BrokerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
