@@ -305,7 +305,8 @@ internal sealed class ClusterConnections : IAsyncDisposable
 
     private readonly Dictionary<int, BrokerNode> _extraNodes = [];
 
-    private BrokerNode? FindNode(int nodeId)
+    /// <summary>A broker's address from the metadata, or from a FindCoordinator answer that named it first; null when unknown.</summary>
+    public BrokerNode? FindNode(int nodeId)
     {
         if (Metadata.Current.Brokers.TryGetValue(nodeId, out BrokerNode? node))
         {
