@@ -133,6 +133,7 @@ internal sealed class Fetcher : IAsyncDisposable
 
         ClusterMetadata metadata = _cluster.Metadata.Current;
         var leaders = new HashSet<int>();
+        bool leaderFound = false;
         lock (_subscription.Gate)
         {
             foreach (PartitionState state in _subscription.Partitions)
@@ -144,7 +145,9 @@ internal sealed class Fetcher : IAsyncDisposable
 
                 if (state.LeaderId < 0 || !ReferenceEquals(metadata, _mappedWith))
                 {
+                    int before = state.LeaderId;
                     state.LeaderId = metadata.LeaderFor(state.Topic, state.Partition)?.NodeId ?? -1;
+                    leaderFound |= before < 0 && state.LeaderId >= 0;
                 }
 
                 if (state.LeaderId >= 0)
@@ -155,6 +158,12 @@ internal sealed class Fetcher : IAsyncDisposable
         }
 
         _mappedWith = metadata;
+        if (leaderFound)
+        {
+            // Position lookups (ListOffsets) wait for leaders too.
+            _subscription.ResolveWake.Set();
+        }
+
         lock (_brokers)
         {
             foreach (int node in leaders)
