@@ -21,4 +21,14 @@ internal sealed class GroupAction
 
     /// <summary>Completed by the consuming thread once the step is applied (cancelled if the consumer closes first).</summary>
     public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// Set when the member left the group (max.poll.interval.ms passed) before the consuming thread got to the
+    /// step: the step no longer applies, and every partition held is lost instead.
+    /// </summary>
+    public bool Abandoned => Volatile.Read(ref _abandoned);
+
+    private bool _abandoned;
+
+    public void Abandon() => Volatile.Write(ref _abandoned, true);
 }

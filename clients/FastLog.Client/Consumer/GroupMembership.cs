@@ -386,7 +386,11 @@ internal sealed class GroupMembership : IAsyncDisposable
             action = new GroupAction { Assigned = assigned };
         }
 
-        await RunOnConsumerAsync(action, stop).ConfigureAwait(false);
+        if (!await RunOnConsumerAsync(action, stop).ConfigureAwait(false))
+        {
+            return;
+        }
+
         lock (_gate)
         {
             _owned = [.. _owned.Except(action.Revoked).Union(action.Assigned ?? []).Order()];
@@ -424,7 +428,13 @@ internal sealed class GroupMembership : IAsyncDisposable
             return;
         }
 
-        await RunOnConsumerAsync(action, stop).ConfigureAwait(false);
+        if (!await RunOnConsumerAsync(action, stop).ConfigureAwait(false))
+        {
+            // Left the group meanwhile: drop whatever is still held, then join as a new member.
+            await PrepareJoinAsync(stop).ConfigureAwait(false);
+            return;
+        }
+
         lock (_gate)
         {
             _owned = [];
@@ -606,24 +616,39 @@ internal sealed class GroupMembership : IAsyncDisposable
         }
     }
 
-    /// <summary>Hands a step to the consuming thread and heartbeats until it is applied.</summary>
-    private async Task RunOnConsumerAsync(GroupAction action, CancellationToken stop)
+    /// <summary>
+    /// Hands a step to the consuming thread and heartbeats until it is applied. If the application stays away
+    /// for <c>max.poll.interval.ms</c> meanwhile, the member leaves (so the rest of the group can go on) and the
+    /// step becomes "everything held is lost", as the Java client's heartbeat thread does.
+    /// </summary>
+    /// <returns>False when the step was abandoned (the member left the group meanwhile).</returns>
+    private async Task<bool> RunOnConsumerAsync(GroupAction action, CancellationToken stop)
     {
         Task done = _runOnConsumer(action);
         while (!done.IsCompleted)
         {
             Task tick = Task.Delay(_options.HeartbeatInterval, stop);
-            if (await Task.WhenAny(done, tick).ConfigureAwait(false) == tick)
+            if (await Task.WhenAny(done, tick).ConfigureAwait(false) != tick)
             {
-                stop.ThrowIfCancellationRequested();
-                try
-                {
-                    await HeartbeatAsync(stop).ConfigureAwait(false);
-                }
-                catch (KafkaException e)
-                {
-                    ConsumerLog.GroupRequestFailed(_logger, _link.GroupId, e.Error, e.Message);
-                }
+                break;
+            }
+
+            stop.ThrowIfCancellationRequested();
+            if (!action.Abandoned && PollTimedOut())
+            {
+                ConsumerLog.PollTimeout(_logger, _link.GroupId, _options.MaxPollInterval.TotalMilliseconds);
+                action.Abandon();
+                await LeaveAsync("consumer poll timeout has expired", stop).ConfigureAwait(false);
+                continue;
+            }
+
+            try
+            {
+                await HeartbeatAsync(stop).ConfigureAwait(false);
+            }
+            catch (KafkaException e)
+            {
+                ConsumerLog.GroupRequestFailed(_logger, _link.GroupId, e.Error, e.Message);
             }
         }
 
@@ -637,5 +662,20 @@ internal sealed class GroupMembership : IAsyncDisposable
             stop.ThrowIfCancellationRequested();
             throw;
         }
+
+        if (!action.Abandoned)
+        {
+            return true;
+        }
+
+        // Whatever the consuming thread still holds is lost; rejoin as a new member.
+        lock (_gate)
+        {
+            _owned = _subscription.AssignedPartitions();
+            _lostPending = _owned.Count > 0;
+            _rejoinNeeded = true;
+        }
+
+        return false;
     }
 }

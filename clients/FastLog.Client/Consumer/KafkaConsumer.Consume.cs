@@ -143,6 +143,32 @@ public sealed partial class KafkaConsumer<TKey, TValue>
     private async Task ApplyAsync(GroupAction action)
     {
         Exception? failure = null;
+        if (action.Abandoned)
+        {
+            // The member already left the group (max.poll.interval.ms passed): everything held is lost.
+            List<TopicPartition> held = _subscription.AssignedPartitions();
+            try
+            {
+                if (held.Count > 0)
+                {
+                    ConsumerLog.PartitionsChanged(_logger, "lost", held);
+                    failure = Raise(PartitionsLost, nameof(PartitionsLost), held);
+                    _subscription.Remove(held);
+                }
+            }
+            finally
+            {
+                action.Done.TrySetResult();
+            }
+
+            if (failure is not null)
+            {
+                ExceptionDispatchInfo.Throw(failure);
+            }
+
+            return;
+        }
+
         try
         {
             if (action.Revoked.Count > 0)

@@ -185,4 +185,43 @@ public sealed class GroupTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_member_that_stops_reading_leaves_after_max_poll_interval_and_finds_its_partitions_lost()
+    {
+        await using FastLogBroker broker = await StartBrokerAsync(2);
+        const string topic = "poll-timeout";
+        await CreateTopicAsync(broker.BootstrapServers, topic);
+        ConsumerOptions options = GroupOptions(broker, "slow-reader", PartitionAssignmentStrategy.Range);
+        options.MaxPollInterval = TimeSpan.FromSeconds(2);
+        var lost = new List<TopicPartition>();
+        await using var slow = new KafkaConsumer<FastLog.Client.Serialization.Ignore, FastLog.Client.Serialization.Ignore>(options);
+        slow.PartitionsLost += (_, e) => lost.AddRange(e.Partitions);
+        slow.Subscribe(topic);
+        using var guard = new CancellationTokenSource(HangGuard);
+        await slow.ConsumeAsync(guard.Token);
+        Assert.Equal(2, slow.Assignment.Count);
+
+        // The slow member reads nothing now; once it has left, a newcomer gets every partition.
+        var consumed = new ConcurrentBag<(int, long)>();
+        var other = new FastLogWorker("other", GroupOptions(broker, "slow-reader", PartitionAssignmentStrategy.Range), topic, consumed);
+        try
+        {
+            await WaitUntilAsync(() => other.Assignment.Count == 2, "the newcomer owns both partitions");
+
+            // Back to reading: the old partitions are reported lost (not revoked), and the member rejoins.
+            await WaitUntilAsync(
+                () =>
+                {
+                    _ = slow.ConsumeAsync(TimeSpan.FromMilliseconds(100), guard.Token).AsTask().GetAwaiter().GetResult();
+                    return slow.Assignment.Count == 1 && other.Assignment.Count == 1;
+                },
+                "the group is rebalanced with the slow member back");
+            Assert.Equal([new TopicPartition(topic, 0), new TopicPartition(topic, 1)], lost.Order());
+        }
+        finally
+        {
+            await other.StopAsync();
+        }
+    }
 }
