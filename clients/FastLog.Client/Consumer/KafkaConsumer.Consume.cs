@@ -115,9 +115,20 @@ public sealed partial class KafkaConsumer<TKey, TValue>
             return false;
         }
 
-        while (_actions.TryDequeue(out GroupAction? action))
+        try
         {
-            await ApplyAsync(action).ConfigureAwait(false);
+            while (_actions.TryDequeue(out GroupAction? action))
+            {
+                await ApplyAsync(action).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            if (!_actions.IsEmpty)
+            {
+                // A handler threw with steps still queued: the next read must come back here for them.
+                _signals.Raise();
+            }
         }
 
         if (_autoCommitDue)

@@ -39,6 +39,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable
     private readonly OffsetCommitter? _committer;
     private readonly ConcurrentQueue<GroupAction> _actions = new();
     private readonly ITimer? _autoCommitTimer;
+    private readonly Lock _closeGate = new();
     private GroupMembership? _membership;
     private KafkaException? _pendingError;
     private volatile bool _autoCommitDue;
@@ -245,12 +246,16 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable
     /// </summary>
     public ValueTask DisposeAsync()
     {
-        if (Interlocked.Exchange(ref _closed, 1) == 0)
+        lock (_closeGate)
         {
-            _closing = CloseAsync();
-        }
+            if (_closing is null)
+            {
+                Volatile.Write(ref _closed, 1);
+                _closing = CloseAsync();
+            }
 
-        return new ValueTask(_closing!);
+            return new ValueTask(_closing);
+        }
     }
 
     private void ThrowIfClosed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _closed) != 0, this);
