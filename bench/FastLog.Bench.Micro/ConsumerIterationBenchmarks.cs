@@ -70,7 +70,7 @@ public class ConsumerIterationBenchmarks
             }
 
             ConsumedRecord record = _stream.Current;
-            sum += record.Offset + record.Key.Length + record.Value.Span[0];
+            sum += record.Offset + record.KeySpan.Length + record.ValueSpan[0];
         }
 
         return sum;

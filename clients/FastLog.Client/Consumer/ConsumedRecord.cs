@@ -77,11 +77,17 @@ public readonly struct ConsumedRecord
     /// <summary>The key bytes; empty when <see cref="IsKeyNull"/>.</summary>
     public ReadOnlyMemory<byte> Key => _keyLength < 0 ? ReadOnlyMemory<byte>.Empty : new(_buffer, _keyStart, _keyLength);
 
+    /// <summary>The key bytes as a span (cheaper than <see cref="Key"/> when only read in place); empty when null.</summary>
+    public ReadOnlySpan<byte> KeySpan => _keyLength < 0 ? default : new(_buffer, _keyStart, _keyLength);
+
     /// <summary>True when the record has no key (null, as distinct from empty).</summary>
     public bool IsKeyNull => _keyLength < 0;
 
     /// <summary>The value bytes; empty when <see cref="IsValueNull"/>.</summary>
     public ReadOnlyMemory<byte> Value => _valueLength < 0 ? ReadOnlyMemory<byte>.Empty : new(_buffer, _valueStart, _valueLength);
+
+    /// <summary>The value bytes as a span (cheaper than <see cref="Value"/> when only read in place); empty when null.</summary>
+    public ReadOnlySpan<byte> ValueSpan => _valueLength < 0 ? default : new(_buffer, _valueStart, _valueLength);
 
     /// <summary>True for a null value (a tombstone on compacted topics).</summary>
     public bool IsValueNull => _valueLength < 0;
@@ -93,14 +99,14 @@ public readonly struct ConsumedRecord
     public T GetKey<T>(IDeserializer<T> deserializer)
     {
         ArgumentNullException.ThrowIfNull(deserializer);
-        return deserializer.Deserialize(Key.Span, IsKeyNull, new DeserializationContext(Topic, true, Headers));
+        return deserializer.Deserialize(KeySpan, IsKeyNull, new DeserializationContext(Topic, true, Headers));
     }
 
     /// <summary>The value through <paramref name="deserializer"/>.</summary>
     public T GetValue<T>(IDeserializer<T> deserializer)
     {
         ArgumentNullException.ThrowIfNull(deserializer);
-        return deserializer.Deserialize(Value.Span, IsValueNull, new DeserializationContext(Topic, false, Headers));
+        return deserializer.Deserialize(ValueSpan, IsValueNull, new DeserializationContext(Topic, false, Headers));
     }
 
     /// <summary><c>topic-partition@offset</c>.</summary>
