@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CK = Confluent.Kafka;
 using FastLog.Client.Consumer;
 using FastLog.Client.Serialization;
-using FlTopicPartition = FastLog.Client.TopicPartition;
+using FlTopicPartition = FastLog.Client.Consumer.TopicPartition;
 
 namespace FastLog.Bench.Consume;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using FastLog.Client;
 using FastLog.Client.Consumer;
 using FastLog.Format;
 

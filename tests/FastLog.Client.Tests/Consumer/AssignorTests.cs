@@ -1,3 +1,4 @@
+using FastLog.Client.Consumer;
 using FastLog.Client.Consumer.Assignment;
 
 namespace FastLog.Client.Tests.Consumer;

@@ -2,7 +2,7 @@ using CompressionType = Confluent.Kafka.CompressionType;
 using FastLog.Client.Consumer;
 using FastLog.Server.Broker;
 using static FastLog.Client.Tests.Consumer.ConsumerTestKit;
-using TopicPartition = FastLog.Client.TopicPartition;
+using TopicPartition = FastLog.Client.Consumer.TopicPartition;
 
 namespace FastLog.Client.Tests.Consumer;
 

@@ -1,4 +1,4 @@
-namespace FastLog.Client;
+namespace FastLog.Client.Consumer;
 
 /// <summary>A partition of a topic: the unit of assignment, fetching and offset commits.</summary>
 /// <param name="Topic">Topic name.</param>

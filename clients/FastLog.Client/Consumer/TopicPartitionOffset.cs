@@ -1,11 +1,11 @@
-namespace FastLog.Client;
+namespace FastLog.Client.Consumer;
 
 /// <summary>
 /// An offset of a partition: a position to commit or seek to, or a committed offset read back. By Kafka's
 /// convention a committed offset is the offset of the <i>next</i> record to read (last processed + 1).
 /// </summary>
 /// <param name="TopicPartition">The partition.</param>
-/// <param name="Offset">The offset; negative values are the special offsets of <c>FastLog.Client.Consumer.Offset</c>.</param>
+/// <param name="Offset">The offset; negative values are the special offsets of <see cref="Consumer.Offset"/>.</param>
 public readonly record struct TopicPartitionOffset(TopicPartition TopicPartition, long Offset)
 {
     /// <summary>Creates an offset for <paramref name="topic"/>-<paramref name="partition"/>.</summary>
