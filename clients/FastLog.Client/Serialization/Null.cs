@@ -1,7 +1,8 @@
 namespace FastLog.Client.Serialization;
 
 /// <summary>
-/// The type of a key or value that is always null; <see cref="Deserializers.Null"/> refuses anything else.
+/// The key or value type of records that never have one: a <c>KafkaProducer&lt;Null, string&gt;</c> sends every key
+/// as null. There are no instances; the only value is the null reference.
 /// </summary>
 public sealed class Null
 {
