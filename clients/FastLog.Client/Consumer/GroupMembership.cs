@@ -237,7 +237,21 @@ internal sealed partial class GroupMembership : IAsyncDisposable
 
                 if (rejoin)
                 {
-                    await JoinAndSyncAsync(stop).ConfigureAwait(false);
+                    try
+                    {
+                        await JoinAndSyncAsync(stop).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException)
+                    {
+                        // A rebalance cut short (coordinator moved, connection lost) is joined again from the start.
+                        lock (_gate)
+                        {
+                            _rejoinNeeded = true;
+                        }
+
+                        throw;
+                    }
+
                     _failures.Success();
                     continue;
                 }
