@@ -224,4 +224,29 @@ public sealed class GroupTests
             await other.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task A_throwing_rebalance_handler_surfaces_from_the_read_and_the_member_carries_on()
+    {
+        await using FastLogBroker broker = await StartBrokerAsync(1);
+        const string topic = "throwing-handler";
+        await CreateTopicAsync(broker.BootstrapServers, topic);
+        await using var consumer = new KafkaConsumer<FastLog.Client.Serialization.Ignore, FastLog.Client.Serialization.Ignore>(
+            GroupOptions(broker, "throwing", PartitionAssignmentStrategy.Range));
+        int calls = 0;
+        consumer.PartitionsAssigned += (_, _) =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                throw new InvalidOperationException("handler failed");
+            }
+        };
+        consumer.Subscribe(topic);
+        using var guard = new CancellationTokenSource(HangGuard);
+
+        InvalidOperationException error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await consumer.ConsumeAsync(guard.Token));
+        Assert.Equal("handler failed", error.Message);
+        Assert.Equal([new TopicPartition(topic, 0)], consumer.Assignment);
+        Assert.Equal(0, (await consumer.ConsumeAsync(guard.Token)).Offset);
+    }
 }
