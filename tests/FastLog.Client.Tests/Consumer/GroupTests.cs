@@ -249,4 +249,44 @@ public sealed class GroupTests
         Assert.Equal([new TopicPartition(topic, 0)], consumer.Assignment);
         Assert.Equal(0, (await consumer.ConsumeAsync(guard.Token)).Offset);
     }
+
+    [Fact]
+    public async Task A_static_member_that_restarts_gets_its_partitions_back_without_a_rebalance()
+    {
+        await using FastLogBroker broker = await StartBrokerAsync(2);
+        const string topic = "static-members";
+        await CreateTopicAsync(broker.BootstrapServers, topic);
+        var consumed = new ConcurrentBag<(int, long)>();
+        ConsumerOptions Static(string instance)
+        {
+            ConsumerOptions options = GroupOptions(broker, "static", PartitionAssignmentStrategy.Range);
+            options.GroupInstanceId = instance;
+            return options;
+        }
+
+        var a = new FastLogWorker("a", Static("instance-a"), topic, consumed);
+        var b = new FastLogWorker("b", Static("instance-b"), topic, consumed);
+        FastLogWorker? restarted = null;
+        try
+        {
+            await WaitUntilAsync(() => a.Assignment.Count == 1 && b.Assignment.Count == 1, "one partition each");
+            IReadOnlyList<TopicPartition> ofA = a.Assignment;
+            int eventsOfB = b.Events.Count;
+
+            // Closing a static member sends no LeaveGroup; its successor takes its place.
+            await a.StopAsync();
+            restarted = new FastLogWorker("a-again", Static("instance-a"), topic, consumed);
+            await WaitUntilAsync(() => restarted.Assignment.Count == 1, "the restarted member has a partition");
+            Assert.Equal(ofA, restarted.Assignment);
+            Assert.Equal(eventsOfB, b.Events.Count);
+        }
+        finally
+        {
+            await b.StopAsync();
+            if (restarted is not null)
+            {
+                await restarted.StopAsync();
+            }
+        }
+    }
 }
