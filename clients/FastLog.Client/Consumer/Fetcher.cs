@@ -12,6 +12,9 @@ internal sealed class Fetcher : IAsyncDisposable
 {
     private static readonly TimeSpan IdleRecheck = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>Longest pause between metadata refreshes while a partition's leader stays unknown.</summary>
+    private static readonly TimeSpan MaxRefreshBackoff = TimeSpan.FromSeconds(2);
+
     private readonly ClusterConnections _cluster;
     private readonly ConsumerOptions _options;
     private readonly SubscriptionState _subscription;
@@ -25,6 +28,7 @@ internal sealed class Fetcher : IAsyncDisposable
     private ClusterMetadata? _mappedWith;
     private bool _refreshWanted;
     private long _nextRefreshTicks;
+    private long _refreshBackoffMs;
 
     public Fetcher(
         ClusterConnections cluster,
@@ -117,7 +121,12 @@ internal sealed class Fetcher : IAsyncDisposable
             && Environment.TickCount64 >= _nextRefreshTicks)
         {
             Volatile.Write(ref _refreshWanted, false);
-            _nextRefreshTicks = Environment.TickCount64 + (long)_options.RetryBackoff.TotalMilliseconds;
+
+            // Back off while leaders stay unknown (a topic that does not exist yet), up to MaxRefreshBackoff.
+            _refreshBackoffMs = anyUnknown
+                ? Math.Min(_refreshBackoffMs == 0 ? (long)_options.RetryBackoff.TotalMilliseconds : _refreshBackoffMs * 2, (long)MaxRefreshBackoff.TotalMilliseconds)
+                : 0;
+            _nextRefreshTicks = Environment.TickCount64 + Math.Max(_refreshBackoffMs, (long)_options.RetryBackoff.TotalMilliseconds);
             long started = Environment.TickCount64;
             try
             {
