@@ -145,7 +145,8 @@ public sealed partial class KafkaProducer<TKey, TValue>
     private async Task LoadTopicAsync(string topic, int partition, long deadlineTicks)
     {
         KafkaException? last = null;
-        while (true)
+        int partitionCount = 0;
+        while (partitionCount == 0)
         {
             long remainingMs = deadlineTicks - Environment.TickCount64;
             if (remainingMs <= 0)
@@ -166,15 +167,8 @@ public sealed partial class KafkaProducer<TKey, TValue>
                 {
                     if (known.Error == ErrorCode.None && known.Partitions.Count > 0)
                     {
-                        if (partition >= known.Partitions.Count)
-                        {
-                            throw new KafkaException(
-                                ErrorCode.UnknownTopicOrPartition,
-                                $"Topic '{topic}' has {known.Partitions.Count} partitions; partition {partition} does not exist.");
-                        }
-
-                        _accumulator.EnsureTopic(topic, known.Partitions.Count);
-                        return;
+                        partitionCount = known.Partitions.Count;
+                        break;
                     }
 
                     last = new KafkaException(known.Error, ProduceErrors.Describe(known.Error, null));
@@ -196,6 +190,16 @@ public sealed partial class KafkaProducer<TKey, TValue>
             long pauseMs = Math.Min((long)_options.RetryBackoff.TotalMilliseconds, Math.Max(0, deadlineTicks - Environment.TickCount64));
             await Task.Delay(TimeSpan.FromMilliseconds(pauseMs), _pendingStop.Token).ConfigureAwait(false);
         }
+
+        if (partition >= partitionCount)
+        {
+            // Fresh metadata says so: waiting would not help (the Java client waits; a clear error now is kinder).
+            throw new KafkaException(
+                ErrorCode.UnknownTopicOrPartition,
+                $"Topic '{topic}' has {partitionCount} partitions; partition {partition} does not exist.");
+        }
+
+        _accumulator.EnsureTopic(topic, partitionCount);
     }
 
     private void Finished(PendingRecord record)

@@ -11,7 +11,9 @@ internal sealed partial class Sender
         lock (queue.Gate)
         {
             queue.InFlight.Remove(batch);
-            if (_identity is not null && batch.BaseSequence >= 0 && batch.ProducerEpoch == _identity.Epoch)
+            // Never backwards: a retried batch may be acknowledged after later ones were.
+            if (_identity is not null && batch.BaseSequence >= 0 && batch.ProducerEpoch == _identity.Epoch
+                && (queue.LastAckedSequence < 0 || Sequences.IsAtOrBefore(queue.LastAckedSequence, batch.LastSequence)))
             {
                 queue.LastAckedSequence = batch.LastSequence;
             }
@@ -38,16 +40,24 @@ internal sealed partial class Sender
             switch (error)
             {
                 case ErrorCode.OutOfOrderSequenceNumber:
-                    bool earlierUnacknowledged;
+                    int lastAcked;
                     lock (queue.Gate)
                     {
-                        earlierUnacknowledged = batch.BaseSequence != Sequences.Add(queue.LastAckedSequence, 1);
+                        lastAcked = queue.LastAckedSequence;
                     }
 
-                    // Out of order behind a batch that itself failed is expected: resend in order. At the very next
-                    // expected sequence it means the broker lost records it had acknowledged.
-                    retriable = earlierUnacknowledged;
-                    if (!earlierUnacknowledged)
+                    if (lastAcked >= 0 && Sequences.IsAtOrBefore(batch.LastSequence, lastAcked))
+                    {
+                        // The broker acknowledged later sequences, and it only accepts them in order: this batch is in
+                        // the log already (an earlier attempt wrote it; it fell out of the broker's duplicate window).
+                        Succeed(batch, baseOffset: -1, logAppendTimeMs: -1);
+                        return;
+                    }
+
+                    // Behind a batch that itself failed it is expected: resend in order. At the very next expected
+                    // sequence it means the broker lost records it had acknowledged.
+                    retriable = batch.BaseSequence != Sequences.Add(lastAcked, 1);
+                    if (!retriable)
                     {
                         bumpReason = $"{queue.Topic}-{queue.Partition} reported OUT_OF_ORDER_SEQUENCE_NUMBER at the next expected sequence";
                     }

@@ -42,6 +42,17 @@ internal sealed partial class Sender
 
             return;
         }
+#pragma warning disable CA1031 // Batches already counted in flight must be completed whatever went wrong.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            foreach (ProducerBatch batch in batches)
+            {
+                OnBatchError(batch, ErrorCode.UnknownServerError, $"Could not build the produce request: {e.Message}");
+            }
+
+            return;
+        }
 
         node.RequestSent();
         Interlocked.Increment(ref _inFlightRequests);

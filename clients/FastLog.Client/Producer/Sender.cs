@@ -127,12 +127,18 @@ internal sealed partial class Sender : IAsyncDisposable
         MaybeRefreshMetadata(now, ref wakeAt);
         bool again = Drain(now, canSend, ref wakeAt);
         FailExpired();
-        foreach (NodeState node in _sendable)
+        try
         {
-            SendRequest(node);
+            foreach (NodeState node in _sendable)
+            {
+                SendRequest(node);
+            }
+        }
+        finally
+        {
+            _sendable.Clear();
         }
 
-        _sendable.Clear();
         if (again)
         {
             return 0;
