@@ -52,6 +52,15 @@ public sealed partial class KafkaProducer<TKey, TValue> : IAsyncDisposable
     /// <param name="valueSerializer">Value serializer; null picks a built-in one as for keys.</param>
     /// <exception cref="ArgumentException">A setting is invalid, or no serializer was given for a type without a built-in one.</exception>
     public KafkaProducer(ProducerOptions options, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null)
+        : this(options, keySerializer, valueSerializer, startBackground: true)
+    {
+    }
+
+    /// <summary>
+    /// With <paramref name="startBackground"/> false neither the sender nor the pending queue runs: the append path
+    /// alone, for the allocation benchmark, which drains batches itself through <see cref="Accumulator"/>.
+    /// </summary>
+    internal KafkaProducer(ProducerOptions options, ISerializer<TKey>? keySerializer, ISerializer<TValue>? valueSerializer, bool startBackground)
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
@@ -68,9 +77,19 @@ public sealed partial class KafkaProducer<TKey, TValue> : IAsyncDisposable
         _accumulator = new RecordAccumulator(options.BatchSize, options.BufferMemory, _signal);
         _sender = new Sender(options, _accumulator, _cluster, _signal, _logger);
         _pendingLimitBytes = options.BufferMemory;
-        _sender.Start();
-        _pendingLoop = Task.Run(RunPendingAsync);
+        if (startBackground)
+        {
+            _sender.Start();
+            _pendingLoop = Task.Run(RunPendingAsync);
+        }
+        else
+        {
+            _pendingLoop = Task.CompletedTask;
+        }
     }
+
+    /// <summary>The batches being filled (for the allocation benchmark).</summary>
+    internal RecordAccumulator Accumulator => _accumulator;
 
     /// <summary>The settings this producer runs with.</summary>
     public ProducerOptions Options => _options;
