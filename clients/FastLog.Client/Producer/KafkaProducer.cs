@@ -74,7 +74,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IAsyncDisposable
         _logger = options.LoggerFactory.CreateLogger("FastLog.Client.Producer");
         _cluster = new ClusterConnections(options, _logger);
         _signal = new SenderSignal(TimeProvider.System);
-        _accumulator = new RecordAccumulator(options.BatchSize, options.BufferMemory, _signal);
+        _accumulator = new RecordAccumulator(options.BatchSize, options.BufferMemory, options.Compression, _signal);
         _sender = new Sender(options, _accumulator, _cluster, _signal, _logger);
         _pendingLimitBytes = options.BufferMemory;
         if (startBackground)

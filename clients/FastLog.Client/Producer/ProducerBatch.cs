@@ -38,6 +38,7 @@ internal sealed class ProducerBatch
     private long _maxTimestamp;
     private CompressionType _sealedCodec;
     private bool _compressedBuilt;
+    private bool _compressing;
 
     public ProducerBatch(BatchPool pool, BufferPool buffers)
     {
@@ -175,26 +176,45 @@ internal sealed class ProducerBatch
         }
         else
         {
-            if (!_compressedBuilt)
-            {
-                ReadOnlySpan<byte> records = _buffer.AsSpan(RecordBatchLayout.HeaderSize, RecordsBytes);
-                _compressed.Start(RecordBatchLayout.HeaderSize + (RecordsBytes / 2) + 64);
-                _compressed.GetSpan(RecordBatchLayout.HeaderSize);
-                _compressed.Advance(RecordBatchLayout.HeaderSize);
-                Compression.Compress((CompressionCodec)codec, records, _compressed);
-                _compressedBuilt = true;
-
-                // The uncompressed records are not needed again; the reservation stays until completion.
-                _buffers.Return(_buffer);
-                _buffer = [];
-            }
-
+            Compress(codec);
             wire = _compressed.WrittenMemory;
         }
 
         _sealedCodec = codec;
         WriteHeader(wire.Span);
         return wire;
+    }
+
+    /// <summary>
+    /// True while a producing thread compresses this closed batch (see <see cref="RecordAccumulator"/>); the sender
+    /// leaves it (and the partition's later batches) alone until then.
+    /// </summary>
+    public bool IsCompressing
+    {
+        get => Volatile.Read(ref _compressing);
+        set => Volatile.Write(ref _compressing, value);
+    }
+
+    /// <summary>Compresses the records once (later calls do nothing), behind room for the header.</summary>
+    public void Compress(CompressionType codec)
+    {
+        if (_compressedBuilt || codec == CompressionType.None)
+        {
+            return;
+        }
+
+        ReadOnlySpan<byte> records = _buffer.AsSpan(RecordBatchLayout.HeaderSize, RecordsBytes);
+
+        // Room for incompressible input (every codec's worst case is a little over the input), so nothing is regrown.
+        _compressed.Start(RecordBatchLayout.HeaderSize + RecordsBytes + (RecordsBytes / 64) + 1024);
+        _compressed.GetSpan(RecordBatchLayout.HeaderSize);
+        _compressed.Advance(RecordBatchLayout.HeaderSize);
+        Compression.Compress((CompressionCodec)codec, records, _compressed);
+        _compressedBuilt = true;
+
+        // The uncompressed records are not needed again; the reservation stays until completion.
+        _buffers.Return(_buffer);
+        _buffer = [];
     }
 
     /// <summary>

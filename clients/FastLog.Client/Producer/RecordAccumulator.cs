@@ -23,11 +23,13 @@ internal sealed class RecordAccumulator
     private readonly int _batchSizeBytes;
     private readonly int _maxBufferBytes;
     private readonly SenderSignal _signal;
+    private readonly CompressionType _compression;
     private PartitionQueue[] _all = [];
     private long _incomplete;
 
-    public RecordAccumulator(int batchSizeBytes, long bufferMemoryBytes, SenderSignal signal)
+    public RecordAccumulator(int batchSizeBytes, long bufferMemoryBytes, CompressionType compression, SenderSignal signal)
     {
+        _compression = compression;
         _batchSizeBytes = batchSizeBytes;
         _maxBufferBytes = (int)Math.Min(1 << 30, BitOperations.RoundUpToPowerOf2((ulong)batchSizeBytes + RecordBatchLayout.HeaderSize));
         Memory = new BufferPool(bufferMemoryBytes);
@@ -92,6 +94,7 @@ internal sealed class RecordAccumulator
     {
         AppendStatus status;
         bool wakeSender = false;
+        ProducerBatch? full = null;
         lock (queue.Gate)
         {
             ProducerBatch? open = queue.Open;
@@ -101,6 +104,12 @@ internal sealed class RecordAccumulator
                 if (status == AppendStatus.Appended)
                 {
                     return status;
+                }
+
+                if (_compression != CompressionType.None)
+                {
+                    full = open;
+                    full.IsCompressing = true;
                 }
 
                 queue.CloseOpen();
@@ -118,6 +127,15 @@ internal sealed class RecordAccumulator
                 status = OpenBatch(queue, record, handler, out source, out token);
                 wakeSender |= status == AppendStatus.Appended;
             }
+        }
+
+        if (full is not null)
+        {
+            // Compress the full batch here, outside the lock: producing threads share the codec work the single
+            // sender would otherwise do alone (Java compresses on the appending thread too). It keeps its place in
+            // the queue meanwhile, so order holds; batches closed by linger are compressed by the sender.
+            full.Compress(_compression);
+            full.IsCompressing = false;
         }
 
         if (wakeSender)

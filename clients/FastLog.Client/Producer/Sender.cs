@@ -195,6 +195,12 @@ internal sealed partial class Sender : IAsyncDisposable
     private bool TryTakeBatch(PartitionQueue queue, ClusterMetadata metadata, long now, ref long wakeAt)
     {
         ProducerBatch head = queue.Ready.PeekFirst()!;
+        if (head.IsCompressing)
+        {
+            // A producing thread is compressing it and wakes the sender when done.
+            return false;
+        }
+
         if (head.RetryAtTicks > now)
         {
             wakeAt = Math.Min(wakeAt, head.RetryAtTicks);
@@ -254,7 +260,7 @@ internal sealed partial class Sender : IAsyncDisposable
     /// <summary>Takes batches past <c>delivery.timeout.ms</c> off the ready queue (oldest first). Caller holds the queue's lock.</summary>
     private void ExpireQueued(PartitionQueue queue, long now, ref long wakeAt)
     {
-        while (queue.Ready.PeekFirst() is { } first)
+        while (queue.Ready.PeekFirst() is { IsCompressing: false } first)
         {
             long expiresAt = first.CreatedTicks + _deliveryTimeoutMs;
             if (now < expiresAt)
