@@ -43,6 +43,33 @@ internal sealed class PartitionQueue
     /// </summary>
     public int NextBufferBytes { get; set; } = ProducerBatch.MinBufferBytes;
 
+    /// <summary>After a batch the codec could not shrink, this many batches are sent uncompressed before trying again.</summary>
+    public const int IncompressibleSkipBatches = 8;
+
+    private int _skipCompression;
+
+    /// <summary>True when this batch should not even try the codec (a recent one did not shrink); counts the skip.</summary>
+    public bool SkipCompression()
+    {
+        int left = Volatile.Read(ref _skipCompression);
+        while (left > 0)
+        {
+            int seen = Interlocked.CompareExchange(ref _skipCompression, left - 1, left);
+            if (seen == left)
+            {
+                return true;
+            }
+
+            left = seen;
+        }
+
+        return false;
+    }
+
+    public void OnIncompressible() => Volatile.Write(ref _skipCompression, IncompressibleSkipBatches);
+
+    public void OnCompressible() => Volatile.Write(ref _skipCompression, 0);
+
     /// <summary>True when a batch is open or waiting; read without the lock by the sender to skip idle partitions.</summary>
     public bool HasQueued => Volatile.Read(ref _queued) != 0;
 

@@ -38,6 +38,7 @@ internal sealed class ProducerBatch
     private long _maxTimestamp;
     private CompressionType _sealedCodec;
     private bool _compressedBuilt;
+    private bool _sendUncompressed;
     private bool _compressing;
 
     public ProducerBatch(BatchPool pool, BufferPool buffers)
@@ -169,18 +170,19 @@ internal sealed class ProducerBatch
     /// </summary>
     public ReadOnlyMemory<byte> Seal(CompressionType codec)
     {
+        Compress(codec);
         Memory<byte> wire;
-        if (codec == CompressionType.None)
+        if (_compressedBuilt)
         {
-            wire = _buffer.AsMemory(0, _position);
+            wire = _compressed.WrittenMemory;
+            _sealedCodec = codec;
         }
         else
         {
-            Compress(codec);
-            wire = _compressed.WrittenMemory;
+            wire = _buffer.AsMemory(0, _position);
+            _sealedCodec = CompressionType.None;
         }
 
-        _sealedCodec = codec;
         WriteHeader(wire.Span);
         return wire;
     }
@@ -195,11 +197,22 @@ internal sealed class ProducerBatch
         set => Volatile.Write(ref _compressing, value);
     }
 
-    /// <summary>Compresses the records once (later calls do nothing), behind room for the header.</summary>
+    /// <summary>
+    /// Compresses the records once (later calls do nothing), behind room for the header. A batch the codec does not
+    /// shrink by at least 1/16 goes out uncompressed instead, as librdkafka does, and then the partition's next
+    /// <see cref="PartitionQueue.IncompressibleSkipBatches"/> batches skip the attempt (incompressible payloads,
+    /// such as encrypted or already compressed data, would otherwise cost a codec pass per batch for nothing).
+    /// </summary>
     public void Compress(CompressionType codec)
     {
-        if (_compressedBuilt || codec == CompressionType.None)
+        if (_compressedBuilt || _sendUncompressed || codec == CompressionType.None)
         {
+            return;
+        }
+
+        if (Queue.SkipCompression())
+        {
+            _sendUncompressed = true;
             return;
         }
 
@@ -209,7 +222,16 @@ internal sealed class ProducerBatch
         _compressed.Start(RecordBatchLayout.HeaderSize + RecordsBytes + (RecordsBytes / 64) + 1024);
         _compressed.GetSpan(RecordBatchLayout.HeaderSize);
         _compressed.Advance(RecordBatchLayout.HeaderSize);
-        Compression.Compress((CompressionCodec)codec, records, _compressed);
+        int compressedBytes = Compression.Compress((CompressionCodec)codec, records, _compressed);
+        if (compressedBytes > RecordsBytes - (RecordsBytes / 16))
+        {
+            _compressed.Return();
+            _sendUncompressed = true;
+            Queue.OnIncompressible();
+            return;
+        }
+
+        Queue.OnCompressible();
         _compressedBuilt = true;
 
         // The uncompressed records are not needed again; the reservation stays until completion.
@@ -349,6 +371,7 @@ internal sealed class ProducerBatch
         ProducerEpoch = -1;
         ReservedBytes = 0;
         _compressedBuilt = false;
+        _sendUncompressed = false;
         _baseTimestamp = 0;
         _maxTimestamp = 0;
     }

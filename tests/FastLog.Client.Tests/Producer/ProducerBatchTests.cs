@@ -85,6 +85,47 @@ public sealed class ProducerBatchTests
     }
 
     [Fact]
+    public void A_batch_the_codec_cannot_shrink_goes_out_uncompressed_and_the_next_ones_skip_the_attempt()
+    {
+        var memory = new BufferPool(1 << 24);
+        var queue = new PartitionQueue("t", 0);
+        var random = new Random(7);
+        for (int round = 0; round < 3; round++)
+        {
+            var batch = new ProducerBatch(new BatchPool(memory), memory);
+            Assert.True(memory.TryReserve(ProducerBatch.MinBufferBytes));
+            batch.Start(queue, round, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, Environment.TickCount64);
+            for (int i = 0; i < 50; i++)
+            {
+                byte[] noise = new byte[200];
+                random.NextBytes(noise);
+                Assert.Equal(AppendStatus.Appended, batch.TryAppend(new RecordParts(1, default, true, noise, false, null), 1_000_000, memory, null, out _, out _));
+            }
+
+            ReadOnlySpan<byte> wire = batch.Seal(CompressionType.Lz4).Span;
+            Assert.Equal(RecordBatchError.None, RecordBatchValidator.Validate(wire, int.MaxValue, out _));
+            Assert.Equal(CompressionCodec.None, new RecordBatchHeader(wire).Compression);
+            Assert.Equal(50, new RecordBatchHeader(wire).RecordsCount);
+        }
+
+        // Compressible records are compressed again once the skipped batches are used up.
+        for (int skipped = 0; skipped < PartitionQueue.IncompressibleSkipBatches; skipped++)
+        {
+            queue.SkipCompression();
+        }
+
+        var text = new ProducerBatch(new BatchPool(memory), memory);
+        Assert.True(memory.TryReserve(ProducerBatch.MinBufferBytes));
+        text.Start(queue, 9, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, Environment.TickCount64);
+        for (int i = 0; i < 50; i++)
+        {
+            Assert.Equal(AppendStatus.Appended, text.TryAppend(new RecordParts(1, default, true, Encoding.UTF8.GetBytes(new string('a', 200)), false, null), 1_000_000, memory, null, out _, out _));
+        }
+
+        Assert.Equal(CompressionCodec.Lz4, new RecordBatchHeader(text.Seal(CompressionType.Lz4).Span).Compression);
+    }
+
+    [Fact]
     public void A_full_batch_refuses_the_next_record_but_an_empty_one_takes_a_record_larger_than_batch_size()
     {
         var memory = new BufferPool(1 << 24);
