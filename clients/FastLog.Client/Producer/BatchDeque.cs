@@ -33,18 +33,6 @@ internal sealed class BatchDeque
         return batch;
     }
 
-    /// <summary>Removes the batch at <paramref name="index"/>, keeping the order of the others.</summary>
-    public void RemoveAt(int index)
-    {
-        for (int i = index; i < _count - 1; i++)
-        {
-            _items[(_head + i) % _items.Length] = _items[(_head + i + 1) % _items.Length];
-        }
-
-        _items[(_head + _count - 1) % _items.Length] = null;
-        _count--;
-    }
-
     /// <summary>
     /// Puts a batch that was sent back for another try ahead of every batch created after it, so the partition's
     /// batches (and with idempotence their sequences) go out in creation order again.

@@ -33,8 +33,6 @@ internal sealed class BufferPool
         _availableBytes = totalBytes;
     }
 
-    public long TotalBytes => _totalBytes;
-
     public long AvailableBytes => Volatile.Read(ref _availableBytes);
 
     /// <summary>True while someone waits for memory: the sender then sends batches without waiting for linger.</summary>

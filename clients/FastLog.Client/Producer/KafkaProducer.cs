@@ -192,7 +192,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IAsyncDisposable
 
     /// <summary>
     /// Stops accepting records, delivers what is buffered (each batch within <c>delivery.timeout.ms</c>), then closes
-    /// the connections.
+    /// the connections. Produce calls must not race with it: finish producing first.
     /// </summary>
     public async ValueTask DisposeAsync()
     {
