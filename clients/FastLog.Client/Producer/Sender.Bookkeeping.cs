@@ -76,6 +76,17 @@ internal sealed partial class Sender
         {
             // Shutting down.
         }
+#pragma warning disable CA1031 // Anything else is retried after the backoff too; the sender must not lose its id task.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            ProducerLog.InitProducerIdFailed(_logger, ErrorCode.UnknownServerError, e.Message);
+            _identityBackoffUntilTicks = Environment.TickCount64 + _backoffMs;
+            if (bump)
+            {
+                _epochBumpNeeded = true;
+            }
+        }
         finally
         {
             _signal.Set();
