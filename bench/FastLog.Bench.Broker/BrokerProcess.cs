@@ -85,6 +85,8 @@ internal sealed partial class BrokerProcess : IAsyncDisposable
         info.ArgumentList.Add("listeners=PLAINTEXT://127.0.0.1:0");
         info.ArgumentList.Add("--override");
         info.ArgumentList.Add($"log.dirs={logDir}");
+        info.ArgumentList.Add("--override");
+        info.ArgumentList.Add("metrics.listener=127.0.0.1:0");
         foreach (string setting in overrides)
         {
             info.ArgumentList.Add("--override");

@@ -7,8 +7,9 @@ namespace FastLog.Architecture.Tests;
 
 /// <summary>
 /// The layering contract of the solution: the storage engine and the record format never depend on
-/// the server or the clients. Checked twice: on the compiled assemblies' references, and on the
-/// project files under engine/ (so a reference is caught even before any type is used).
+/// the server or the clients, nor the engine on a metrics library. Checked twice: on the compiled
+/// assemblies' references, and on the project files under engine/ (so a reference is caught even
+/// before any type is used).
 /// </summary>
 public sealed class LayeringTests
 {
@@ -18,6 +19,24 @@ public sealed class LayeringTests
     public void Engine_assembly_references_neither_server_nor_clients()
     {
         AssertNoForbiddenReference(typeof(LogConfig).Assembly);
+    }
+
+    [Fact]
+    public void Engine_references_no_metrics_library()
+    {
+        // The engine reports fsyncs through IFlushObserver; turning them into metrics is the host's business.
+        string[] telemetry = ["Prometheus", "prometheus-net", "OpenTelemetry", "App.Metrics"];
+        var references = typeof(LogConfig).Assembly.GetReferencedAssemblies();
+        Assert.DoesNotContain(references, r => telemetry.Any(t => r.Name!.StartsWith(t, StringComparison.OrdinalIgnoreCase)));
+        string root = FindRepositoryRoot();
+        foreach (string project in Directory.GetFiles(Path.Combine(root, "engine"), "*.csproj", SearchOption.AllDirectories))
+        {
+            foreach (var package in XDocument.Load(project).Descendants("PackageReference"))
+            {
+                string name = package.Attribute("Include")!.Value;
+                Assert.False(telemetry.Any(t => name.StartsWith(t, StringComparison.OrdinalIgnoreCase)), $"{project} references the metrics package {name}");
+            }
+        }
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace FastLog.Engine.Commit;
 
 /// <summary>
@@ -198,6 +200,8 @@ public sealed class CommitTracker
             // Counted before the sync: messages appended during it may or may not be covered, and
             // counting them as unflushed only makes the next threshold flush come a little early.
             long messagesBefore = Interlocked.Read(ref _unflushedMessages);
+            var observer = _committer.Observer;
+            long started = observer is null ? 0 : Stopwatch.GetTimestamp();
             long flushedEndOffset;
             try
             {
@@ -205,11 +209,16 @@ public sealed class CommitTracker
             }
             catch (Exception error)
             {
+                observer?.OnFlushed(Stopwatch.GetElapsedTime(started), succeeded: false);
+
                 // Any exception, not just IOException: the flusher thread must survive a faulty target,
                 // and the partition's waiters must learn why their data is not durable.
                 Fail(error);
                 return 0;
             }
+
+            // Before the waiters complete, so a producer answered after this fsync finds it counted.
+            observer?.OnFlushed(Stopwatch.GetElapsedTime(started), succeeded: true);
 
             if (_policyKind == CommitPolicyKind.EveryMessages)
             {

@@ -43,14 +43,18 @@ public sealed class GroupCommitter : IAsyncDisposable, IDisposable
     private long _flushCount;
     private long _completedWaiterCount;
 
-    /// <summary>Starts the flusher thread <c>fastlog-flush-{name}</c> (and, for an interval policy, its timer).</summary>
-    public GroupCommitter(CommitPolicy policy, TimeProvider timeProvider, string name)
+    /// <summary>
+    /// Starts the flusher thread <c>fastlog-flush-{name}</c> (and, for an interval policy, its timer).
+    /// <paramref name="observer"/>, when given, is told the duration of every fsync.
+    /// </summary>
+    public GroupCommitter(CommitPolicy policy, TimeProvider timeProvider, string name, IFlushObserver? observer = null)
     {
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentException.ThrowIfNullOrEmpty(name);
         _policy = policy;
         Name = name;
+        Observer = observer;
         _thread = new Thread(Run)
         {
             Name = $"fastlog-flush-{name}",
@@ -71,6 +75,9 @@ public sealed class GroupCommitter : IAsyncDisposable, IDisposable
 
     /// <summary>The policy this committer applies to every partition.</summary>
     public CommitPolicy Policy => _policy;
+
+    /// <summary>Told the duration of every fsync (flusher thread); null when nobody listens.</summary>
+    public IFlushObserver? Observer { get; }
 
     /// <summary>Calls to <see cref="IFlushable.FlushToDisk"/> so far, failed ones included.</summary>
     public long FlushCount => Interlocked.Read(ref _flushCount);

@@ -17,6 +17,9 @@ public sealed record LogManagerOptions
     /// <summary>How appends become durable (one group committer, one flusher thread, per log directory).</summary>
     public CommitPolicy CommitPolicy { get; init; } = CommitPolicy.Immediate;
 
+    /// <summary>Told the duration of every fsync of every directory's group committer (metrics); null for none.</summary>
+    public IFlushObserver? FlushObserver { get; init; }
+
     /// <summary>num.recovery.threads.per.data.dir: partitions opened (and recovered) in parallel per directory.</summary>
     public int RecoveryThreadsPerDataDir { get; init; } = 2;
 

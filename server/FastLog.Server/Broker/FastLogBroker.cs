@@ -6,6 +6,7 @@ using FastLog.Engine.Log;
 using FastLog.Server.Configuration;
 using FastLog.Server.Coordinator;
 using FastLog.Server.Metadata;
+using FastLog.Server.Metrics;
 using FastLog.Server.Network;
 using FastLog.Server.Requests;
 using Microsoft.Extensions.Logging;
@@ -15,13 +16,13 @@ namespace FastLog.Server.Broker;
 
 /// <summary>
 /// A FastLog broker: a single node that is both broker and controller (a Raft quorum of one),
-/// serving the Kafka protocol over TCP.
+/// serving the Kafka protocol over TCP, and Prometheus metrics and a health check over HTTP.
 /// </summary>
 /// <remarks>
 /// Start-up: log directories are locked and recovered, meta.properties checked, the metadata log
-/// replayed into an image, partition logs opened for it, then the listener starts. Shutdown
-/// (<see cref="StopAsync"/>): stop accepting, answer in-flight requests, flush and close every log,
-/// write checkpoints and the clean-shutdown marker.
+/// replayed into an image, partition logs opened for it, then the listeners start. Shutdown
+/// (<see cref="StopAsync"/>): /health turns 503, stop accepting, answer in-flight requests, stop the
+/// metrics endpoint, flush and close every log, write checkpoints and the clean-shutdown marker.
 /// For tests and tools: <c>await using var broker = await FastLogBroker.StartAsync(new FastLogBrokerOptions());</c>
 /// then connect any Kafka client to <see cref="BootstrapServers"/>.
 /// </remarks>
@@ -35,11 +36,13 @@ public sealed class FastLogBroker : IAsyncDisposable
     private readonly GroupCoordinator _groups;
     private readonly string? _ownedDataDirectory;
     private readonly ILogger _logger;
+    private readonly MetricsHttpServer? _metricsServer;
     private int _stopped;
 
-    private FastLogBroker(LogManager logs, KafkaListener listener, ITimer retentionTimer, ITimer checkpointTimer, GroupCoordinator groups, LogCleanerService? cleaner, string? ownedDataDirectory, ILogger logger, BrokerConfig config, string bootstrap)
+    private FastLogBroker(LogManager logs, KafkaListener listener, MetricsHttpServer? metricsServer, ITimer retentionTimer, ITimer checkpointTimer, GroupCoordinator groups, LogCleanerService? cleaner, string? ownedDataDirectory, ILogger logger, BrokerConfig config, string bootstrap)
     {
         _logs = logs;
+        _metricsServer = metricsServer;
         _cleaner = cleaner;
         _listener = listener;
         _retentionTimer = retentionTimer;
@@ -56,9 +59,18 @@ public sealed class FastLogBroker : IAsyncDisposable
 
     public IPEndPoint LocalEndPoint => _listener.LocalEndPoint;
 
+    /// <summary>Where <c>/metrics</c> and <c>/health</c> are served (the bound port when 0 was configured); null when metrics.listener is empty.</summary>
+    public IPEndPoint? MetricsEndPoint => _metricsServer?.LocalEndPoint;
+
+    /// <summary>True from the start of <see cref="StopAsync"/>: /health answers 503 from then on.</summary>
+    public bool IsStopping => Volatile.Read(ref _stopped) != 0;
+
     public BrokerConfig Config { get; }
 
-    /// <summary>Starts an in-process broker: by default on 127.0.0.1 with a free port and a temporary data directory.</summary>
+    /// <summary>
+    /// Starts an in-process broker: by default on 127.0.0.1 with a free port (Kafka and metrics
+    /// listeners alike) and a temporary data directory.
+    /// </summary>
     public static Task<FastLogBroker> StartAsync(FastLogBrokerOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -67,6 +79,7 @@ public sealed class FastLogBroker : IAsyncDisposable
         var settings = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["listeners"] = "PLAINTEXT://127.0.0.1:0",
+            ["metrics.listener"] = "127.0.0.1:0",
             ["log.dirs"] = dataDirectory,
         };
         foreach (var (key, value) in options.Settings)
@@ -75,7 +88,16 @@ public sealed class FastLogBroker : IAsyncDisposable
         }
 
         var config = BrokerConfig.FromValues(settings);
-        return Task.FromResult(Start(config, options.TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, owned));
+        try
+        {
+            return Task.FromResult(Start(config, options.TimeProvider, options.LoggerFactory ?? NullLoggerFactory.Instance, owned));
+        }
+        catch when (owned is not null)
+        {
+            // The broker never started: the temporary directory it was given is nobody's now.
+            DeleteQuietly(owned);
+            throw;
+        }
     }
 
     /// <summary>Starts a broker from a loaded configuration (the standalone executable).</summary>
@@ -84,6 +106,9 @@ public sealed class FastLogBroker : IAsyncDisposable
     private static FastLogBroker Start(BrokerConfig config, TimeProvider time, ILoggerFactory loggerFactory, string? ownedDataDirectory)
     {
         var logger = loggerFactory.CreateLogger("FastLog.Broker");
+        var startTime = time.GetUtcNow();
+        long startTimestamp = time.GetTimestamp();
+        var flushMetrics = new FlushMetrics();
         string clusterId = MetaProperties.Ensure(config.LogDirs, config.NodeId, config.Get("cluster.id"));
         var logs = LogManager.Open(new LogManagerOptions
         {
@@ -93,6 +118,7 @@ public sealed class FastLogBroker : IAsyncDisposable
             CommitPolicy = CommitPolicyFor(config),
             RecoveryThreadsPerDataDir = config.GetInt("num.recovery.threads.per.data.dir"),
             TimeProvider = time,
+            FlushObserver = flushMetrics,
         });
         try
         {
@@ -112,6 +138,21 @@ public sealed class FastLogBroker : IAsyncDisposable
             var advertised = config.AdvertisedListeners[0];
             services.AdvertisedHost = advertised.Host is "0.0.0.0" or "::" or "" ? "localhost" : advertised.Host;
             services.AdvertisedPort = advertised.Port == 0 ? listener.LocalEndPoint.Port : advertised.Port;
+            FastLogBroker? broker = null;
+            MetricsHttpServer? metricsServer;
+            try
+            {
+                var collector = new BrokerMetricsCollector(dispatcher.Metrics, flushMetrics, listener, partitions, groups, logs, startTime);
+                var health = new BrokerHealth(config.NodeId, logs, () => broker?.IsStopping ?? true, time, startTimestamp);
+                metricsServer = CreateMetricsServer(config, collector, health, loggerFactory);
+            }
+            catch
+            {
+                groups.Dispose();
+                listener.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                throw;
+            }
+
             listener.Start();
 
             var retention = time.CreateTimer(_ => RunQuietly(logger, () => logs.RunRetention()), null, TimeSpan.FromMilliseconds(config.GetLong("log.retention.check.interval.ms")), TimeSpan.FromMilliseconds(config.GetLong("log.retention.check.interval.ms")));
@@ -122,7 +163,9 @@ public sealed class FastLogBroker : IAsyncDisposable
             // Compacted topics (cleanup.policy=compact, __consumer_offsets among them) are cleaned in the background.
             var cleaner = config.GetBool("log.cleaner.enable") ? new LogCleanerService(logs, time, TimeSpan.FromMilliseconds(config.GetLong("log.cleaner.backoff.ms"))) : null;
             cleaner?.Start();
-            return new FastLogBroker(logs, listener, retention, checkpoint, groups, cleaner, ownedDataDirectory, logger, config, bootstrap);
+            broker = new FastLogBroker(logs, listener, metricsServer, retention, checkpoint, groups, cleaner, ownedDataDirectory, logger, config, bootstrap);
+            metricsServer?.Start();
+            return broker;
         }
         catch
         {
@@ -143,6 +186,11 @@ public sealed class FastLogBroker : IAsyncDisposable
         // listener waits for in-flight requests; commits still in flight find the logs open.
         _groups.Dispose();
         await _listener.StopAsync();
+        if (_metricsServer is not null)
+        {
+            await _metricsServer.StopAsync();
+        }
+
         await _retentionTimer.DisposeAsync();
         _cleaner?.Dispose();
         await _checkpointTimer.DisposeAsync();
@@ -150,14 +198,7 @@ public sealed class FastLogBroker : IAsyncDisposable
         BrokerLog.Stopped(_logger);
         if (_ownedDataDirectory is not null)
         {
-            try
-            {
-                Directory.Delete(_ownedDataDirectory, recursive: true);
-            }
-            catch (IOException)
-            {
-                // A temporary directory: leftovers are harmless.
-            }
+            DeleteQuietly(_ownedDataDirectory);
         }
     }
 
@@ -165,6 +206,10 @@ public sealed class FastLogBroker : IAsyncDisposable
     {
         await StopAsync();
         await _listener.DisposeAsync();
+        if (_metricsServer is not null)
+        {
+            await _metricsServer.DisposeAsync();
+        }
     }
 
     private static IEnumerable<IApiHandler> CreateHandlers(Func<IEnumerable<IApiHandler>> all) =>
@@ -210,6 +255,29 @@ public sealed class FastLogBroker : IAsyncDisposable
         return coordinator;
     }
 
+    /// <summary>Binds metrics.listener (null when it is empty); a bind failure names the setting.</summary>
+    private static MetricsHttpServer? CreateMetricsServer(BrokerConfig config, BrokerMetricsCollector collector, BrokerHealth health, ILoggerFactory loggerFactory)
+    {
+        if (config.MetricsListener is not { } address)
+        {
+            return null;
+        }
+
+        var routes = new Dictionary<string, Func<HttpAnswer>>(StringComparer.Ordinal)
+        {
+            ["/metrics"] = collector.Answer,
+            ["/health"] = health.Answer,
+        };
+        try
+        {
+            return new MetricsHttpServer(new IPEndPoint(ResolveBindAddress(address.Host), address.Port), routes, loggerFactory.CreateLogger("FastLog.Metrics"));
+        }
+        catch (SocketException e)
+        {
+            throw new BrokerConfigException($"metrics.listener: cannot listen on {address}: {e.Message}", e);
+        }
+    }
+
     /// <summary>acks=all always fsyncs (FastLog's durable default); log.flush.interval.* add background flushing on top.</summary>
     private static CommitPolicy CommitPolicyFor(BrokerConfig config)
     {
@@ -248,6 +316,18 @@ public sealed class FastLogBroker : IAsyncDisposable
 
         var addresses = Dns.GetHostAddresses(host);
         return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork) ?? addresses[0];
+    }
+
+    private static void DeleteQuietly(string temporaryDirectory)
+    {
+        try
+        {
+            Directory.Delete(temporaryDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A temporary directory: leftovers are harmless.
+        }
     }
 
     private static void RunQuietly(ILogger logger, Action action)

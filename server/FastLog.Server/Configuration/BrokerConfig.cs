@@ -14,6 +14,16 @@ public sealed class BrokerConfig
     /// <summary>Environment variables with this prefix are settings: after it, '_' is '.', '__' is '_' and '___' is '-'.</summary>
     public const string EnvironmentPrefix = "FASTLOG_";
 
+    /// <summary>
+    /// Variables with the prefix that belong to FastLog's other tools, not to the broker: the CLI's broker list and
+    /// the fuzz test's seed. A shell that exports them for those tools must still be able to start a broker.
+    /// </summary>
+    public static IReadOnlySet<string> NonSettingVariables { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "FASTLOG_BROKERS",
+        "FASTLOG_FUZZ_SEED",
+    };
+
     private readonly Dictionary<string, string> _values;
 
     private BrokerConfig(Dictionary<string, string> values)
@@ -36,6 +46,8 @@ public sealed class BrokerConfig
         }
 
         DefaultLogConfig = BuildDefaultLogConfig();
+        string metrics = Get("metrics.listener")?.Trim() ?? string.Empty;
+        MetricsListener = metrics.Length == 0 ? null : HostPort.Parse("metrics.listener", metrics);
     }
 
     /// <summary>The settings given explicitly (defaults are not included).</summary>
@@ -48,6 +60,9 @@ public sealed class BrokerConfig
     public IReadOnlyList<ListenerAddress> AdvertisedListeners { get; }
 
     public IReadOnlyList<string> LogDirs { get; }
+
+    /// <summary>Where /metrics and /health are served (metrics.listener); null when disabled.</summary>
+    public HostPort? MetricsListener { get; }
 
     /// <summary>The log.* defaults as a partition log config (topics override them).</summary>
     public LogConfig DefaultLogConfig { get; }
@@ -75,7 +90,7 @@ public sealed class BrokerConfig
 
         foreach (var (name, value) in environment)
         {
-            if (value is not null && name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal))
+            if (value is not null && name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal) && !NonSettingVariables.Contains(name))
             {
                 Set(values, FromEnvironmentName(name), value, $"environment variable {name}");
             }

@@ -54,6 +54,7 @@ public static class BrokerConfigDefinitions
         new("log.cleaner.backoff.ms", ConfigType.Long, "15000", "Pause between log cleaner passes.") { Min = 1 },
         new("log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", "Default min.cleanable.dirty.ratio.") { Min = 0, Max = 1 },
         new("log.cleaner.delete.retention.ms", ConfigType.Long, "86400000", "Default delete.retention.ms.") { Min = 0 },
+        new("metrics.listener", ConfigType.String, "127.0.0.1:9644", "host:port of the HTTP endpoint serving /metrics (Prometheus text format) and /health; empty disables it. Port 0 picks a free port."),
         new("transactional.id.expiration.ms", ConfigType.Int, "604800000", "Idle producer state expires after this long.") { Min = 1 },
     ];
 

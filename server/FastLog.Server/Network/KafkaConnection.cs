@@ -37,9 +37,11 @@ internal sealed class KafkaConnection : IDisposable
     private readonly Channel<PendingResponse> _responses = Channel.CreateUnbounded<PendingResponse>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly SemaphoreSlim _inFlight;
     private readonly NetworkStream _stream;
+    private readonly NetworkCounters _counters;
 
-    public KafkaConnection(long id, Socket socket, NetworkOptions options, IRequestProcessor processor, ILogger logger)
+    public KafkaConnection(long id, Socket socket, NetworkOptions options, IRequestProcessor processor, ILogger logger, NetworkCounters counters)
     {
+        _counters = counters;
         _socket = socket;
         _options = options;
         _processor = processor;
@@ -189,6 +191,7 @@ internal sealed class KafkaConnection : IDisposable
 
         frame = buffer.Slice(SizePrefixBytes, size);
         buffer = buffer.Slice(frame.End);
+        _counters.AddReceived(SizePrefixBytes + size);
         return true;
     }
 
@@ -266,6 +269,7 @@ internal sealed class KafkaConnection : IDisposable
                 using (response)
                 {
                     await WriteResponseAsync(writer, response);
+                    _counters.AddSent(SizePrefixBytes + response.FrameSizeBytes);
                 }
             }
 

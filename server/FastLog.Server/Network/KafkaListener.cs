@@ -31,7 +31,7 @@ public sealed class KafkaListener : IAsyncDisposable
         _listenSocket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            _listenSocket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            ListenSockets.AllowRebindOverTimeWait(_listenSocket);
             _listenSocket.Bind(endPoint);
             _listenSocket.Listen(512);
         }
@@ -48,6 +48,9 @@ public sealed class KafkaListener : IAsyncDisposable
     public IPEndPoint LocalEndPoint { get; }
 
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>Bytes and connections counted since the listener started (for metrics).</summary>
+    public NetworkCounters Counters { get; } = new();
 
     public void Start()
     {
@@ -101,7 +104,8 @@ public sealed class KafkaListener : IAsyncDisposable
 
             socket.NoDelay = true;
             long id = Interlocked.Increment(ref _nextConnectionId);
-            var connection = new KafkaConnection(id, socket, _options, _processor, _logger);
+            Counters.ConnectionAccepted();
+            var connection = new KafkaConnection(id, socket, _options, _processor, _logger, Counters);
             _connections[id] = RunConnectionAsync(id, connection);
         }
     }

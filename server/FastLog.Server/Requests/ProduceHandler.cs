@@ -84,6 +84,11 @@ internal sealed class ProduceHandler : IApiHandler
 
                 answer.BaseOffset = result.BaseOffset;
                 state.Log.UpdateHighWatermark(result.EndOffset);
+                if (result.Status == AppendStatus.Success)
+                {
+                    state.CountProduced(result.LastOffset - result.BaseOffset + 1, batch.Length);
+                }
+
                 if (produce.Acks == -1)
                 {
                     (durableWaits ??= []).Add((state.Log, result.EndOffset));

@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Diagnostics;
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
 using FastLog.Server.Broker;
+using FastLog.Server.Metrics;
 using FastLog.Server.Network;
 
 namespace FastLog.Server.Requests;
@@ -12,6 +14,8 @@ namespace FastLog.Server.Requests;
 /// the advertised range or a body that cannot be parsed closes the connection (after one log line);
 /// the one exception is ApiVersions above our maximum, answered in the v0 format with
 /// UNSUPPORTED_VERSION and our range so the client can retry (KIP-511).
+/// Every frame is counted in <see cref="Metrics"/> under its API: received, failed (the connection
+/// closes) or answered with its duration, from here until the response frame is built.
 /// </summary>
 internal sealed class RequestDispatcher : IRequestProcessor
 {
@@ -22,9 +26,13 @@ internal sealed class RequestDispatcher : IRequestProcessor
     {
         _broker = broker;
         _handlers = handlers.ToDictionary(h => h.ApiKey);
+        Metrics = new RequestMetrics(_handlers.Keys);
     }
 
     public IReadOnlyCollection<IApiHandler> Handlers => _handlers.Values;
+
+    /// <summary>Requests, failures and durations per API.</summary>
+    public RequestMetrics Metrics { get; }
 
     public ValueTask<KafkaResponse?> ProcessAsync(ConnectionContext connection, ReadOnlySequence<byte> frame)
     {
@@ -51,6 +59,7 @@ internal sealed class RequestDispatcher : IRequestProcessor
 
     private ValueTask<KafkaResponse?> Process(ConnectionContext connection, ReadOnlyMemory<byte> bytes)
     {
+        long started = Stopwatch.GetTimestamp();
         var reader = new KafkaReader(bytes);
         RequestHeader header;
         try
@@ -59,22 +68,30 @@ internal sealed class RequestDispatcher : IRequestProcessor
         }
         catch (ProtocolException e)
         {
+            Metrics.Unknown.Received();
+            Metrics.Unknown.Failed();
             throw new ConnectionClosingException($"unreadable request header: {e.Message}");
         }
 
+        var stats = Metrics.For(header.ApiKey);
+        stats.Received();
         connection.ClientId = header.ClientId;
         if (!_handlers.TryGetValue(header.ApiKey, out var handler))
         {
+            stats.Failed();
             throw new ConnectionClosingException($"unsupported API key {(short)header.ApiKey} from client '{header.ClientId}'");
         }
 
         if (header.ApiVersion > handler.MaxVersion && header.ApiKey == ApiKey.ApiVersions)
         {
-            return ValueTask.FromResult<KafkaResponse?>(UnsupportedApiVersions(header, handler));
+            var refusal = UnsupportedApiVersions(header, handler);
+            stats.Answered(started);
+            return ValueTask.FromResult<KafkaResponse?>(refusal);
         }
 
         if (header.ApiVersion < handler.MinVersion || header.ApiVersion > handler.MaxVersion)
         {
+            stats.Failed();
             throw new ConnectionClosingException($"unsupported version {header.ApiVersion} of {header.ApiKey} from client '{header.ClientId}'");
         }
 
@@ -85,17 +102,49 @@ internal sealed class RequestDispatcher : IRequestProcessor
         }
         catch (ProtocolException e)
         {
+            stats.Failed();
             throw new ConnectionClosingException($"malformed {header.ApiKey} v{header.ApiVersion} request: {e.Message}");
         }
 
         var context = new RequestContext(connection, header, _broker);
-        var pending = handler.HandleAsync(context, request);
-        return pending.IsCompletedSuccessfully
-            ? ValueTask.FromResult(Frame(header, pending.Result))
-            : FrameAsync(header, pending);
+        ValueTask<IKafkaMessage?> pending;
+        KafkaResponse? response;
+        try
+        {
+            pending = handler.HandleAsync(context, request);
+            if (!pending.IsCompletedSuccessfully)
+            {
+                return FrameAsync(header, pending, stats, started);
+            }
+
+            response = Frame(header, pending.Result);
+        }
+        catch
+        {
+            stats.Failed();
+            throw;
+        }
+
+        stats.Answered(started);
+        return ValueTask.FromResult(response);
     }
 
-    private static async ValueTask<KafkaResponse?> FrameAsync(RequestHeader header, ValueTask<IKafkaMessage?> pending) => Frame(header, await pending);
+    private static async ValueTask<KafkaResponse?> FrameAsync(RequestHeader header, ValueTask<IKafkaMessage?> pending, ApiRequestStats stats, long started)
+    {
+        KafkaResponse? response;
+        try
+        {
+            response = Frame(header, await pending);
+        }
+        catch
+        {
+            stats.Failed();
+            throw;
+        }
+
+        stats.Answered(started);
+        return response;
+    }
 
     private static KafkaResponse? Frame(RequestHeader header, IKafkaMessage? body) =>
         body is null ? null : KafkaResponse.ForMessage(header.CorrelationId, header.ApiVersion, body);

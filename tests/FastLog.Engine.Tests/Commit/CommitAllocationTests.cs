@@ -74,12 +74,19 @@ public sealed class CommitAllocationTests
         var tracker = committer.Register(log, 0);
         await AwaitLoopAsync(tracker, log, 200);
 
-        long before = GC.GetTotalAllocatedBytes(precise: true);
-        await AwaitLoopAsync(tracker, log, Iterations).WaitAsync(Hang);
-        long allocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - before;
+        // The runtime's own allocations only add to a measurement, and on a busy machine (thread-pool threads
+        // injected while the loop waits for CPU) they reach hundreds of KB in one run. A per-wait allocation
+        // would show in every run, so the least of three runs is what is judged.
+        long fewestBytes = long.MaxValue;
+        for (int run = 0; run < 3 && fewestBytes >= 64 * 1024; run++)
+        {
+            long before = GC.GetTotalAllocatedBytes(precise: true);
+            await AwaitLoopAsync(tracker, log, Iterations).WaitAsync(Hang);
+            fewestBytes = Math.Min(fewestBytes, GC.GetTotalAllocatedBytes(precise: true) - before);
+        }
 
-        Assert.True(allocatedBytes < 64 * 1024, $"{allocatedBytes} bytes for {Iterations} waits");
-        Assert.Equal(Iterations + 200, tracker.DurableEndOffset);
+        Assert.True(fewestBytes < 64 * 1024, $"{fewestBytes} bytes for {Iterations} waits in the least-allocating of three runs");
+        Assert.Equal(200, tracker.DurableEndOffset % Iterations); // every wait of every run completed
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]

@@ -447,8 +447,38 @@ public sealed class GroupCommitterTests
         Assert.Equal("EveryMessages(42)", CommitPolicy.EveryMessages(42).ToString());
     }
 
+    [Fact]
+    public async Task The_observer_hears_of_every_fsync_before_its_waiters_complete_and_of_failed_ones()
+    {
+        var observer = new RecordingObserver();
+        using var committer = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, "observed", observer);
+        var log = new FakeFlushable();
+        var tracker = committer.Register(log, 0);
+
+        tracker.NotifyAppended(log.Append(3), 3);
+        await tracker.WaitForDurableAsync(3).AsTask().WaitAsync(Hang);
+        Assert.Equal((1, 0), observer.Counts); // counted before the waiter was released
+
+        log.FailWith = new IOException("EIO");
+        tracker.NotifyAppended(log.Append(1), 1);
+        await Assert.ThrowsAsync<IOException>(() => tracker.WaitForDurableAsync(4).AsTask().WaitAsync(Hang));
+        Assert.Equal((1, 1), observer.Counts);
+        Assert.Equal(2, committer.FlushCount);
+        Assert.Same(observer, committer.Observer);
+    }
+
     /// <summary>Takes the ValueTask as an argument, so the analyzer sees it consumed exactly once.</summary>
     private static bool IsDurableAlready(ValueTask wait) => wait.IsCompletedSuccessfully;
+
+    private sealed class RecordingObserver : IFlushObserver
+    {
+        private int _succeeded;
+        private int _failed;
+
+        public (int Succeeded, int Failed) Counts => (Volatile.Read(ref _succeeded), Volatile.Read(ref _failed));
+
+        public void OnFlushed(TimeSpan duration, bool succeeded) => Interlocked.Increment(ref succeeded ? ref _succeeded : ref _failed);
+    }
 
     private sealed class NamingFlushable(Action onFlush) : IFlushable
     {

@@ -134,6 +134,10 @@ internal sealed class ChildBroker : IAsyncDisposable
         start.ArgumentList.Add($"listeners=PLAINTEXT://127.0.0.1:{port}");
         start.ArgumentList.Add("--override");
         start.ArgumentList.Add($"log.dirs={dataDirectory}");
+
+        // Children run side by side: the default metrics port would be taken by the first one.
+        start.ArgumentList.Add("--override");
+        start.ArgumentList.Add("metrics.listener=127.0.0.1:0");
         foreach (string setting in overrides)
         {
             start.ArgumentList.Add("--override");

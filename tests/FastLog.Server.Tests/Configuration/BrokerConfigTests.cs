@@ -74,10 +74,21 @@ public sealed class BrokerConfigTests : IDisposable
     [InlineData("listeners=localhost:9092")]
     [InlineData("listeners=SSL://localhost:9093")]
     [InlineData("log.segment.bytes=10")]
+    [InlineData("metrics.listener=9644")]
+    [InlineData("metrics.listener=localhost:http")]
+    [InlineData("metrics.listener=http://localhost:9644")]
+    [InlineData("metrics.listener=localhost:70000")]
     public void An_invalid_value_is_refused_naming_the_setting(string entry)
     {
         var error = Assert.Throws<BrokerConfigException>(() => BrokerConfig.Load(null, NoEnvironment, [entry]));
         Assert.Contains(entry.Split('=')[0], error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Variables_of_the_cli_and_tests_are_not_taken_for_settings()
+    {
+        var environment = new Dictionary<string, string?> { ["FASTLOG_BROKERS"] = "a:1", ["FASTLOG_FUZZ_SEED"] = "7", ["FASTLOG_NUM_PARTITIONS"] = "4" };
+        Assert.Equal(4, BrokerConfig.Load(null, environment, []).NumPartitions);
     }
 
     [Fact]
@@ -98,5 +109,16 @@ public sealed class BrokerConfigTests : IDisposable
         var config = BrokerConfig.Load(null, NoEnvironment, ["listeners=PLAINTEXT://127.0.0.1:0", "advertised.listeners=PLAINTEXT://broker.example:19092"]);
         Assert.Equal(new ListenerAddress("PLAINTEXT", "127.0.0.1", 0), config.Listeners[0]);
         Assert.Equal(new ListenerAddress("PLAINTEXT", "broker.example", 19092), config.AdvertisedListeners[0]);
+    }
+
+    [Fact]
+    public void Metrics_listener_defaults_to_loopback_9644_and_an_empty_value_disables_it()
+    {
+        Assert.Equal(new HostPort("127.0.0.1", 9644), BrokerConfig.Load(null, NoEnvironment, []).MetricsListener);
+        Assert.Null(BrokerConfig.Load(null, NoEnvironment, ["metrics.listener="]).MetricsListener);
+
+        var environment = new Dictionary<string, string?> { ["FASTLOG_METRICS_LISTENER"] = "0.0.0.0:9100" };
+        Assert.Equal(new HostPort("0.0.0.0", 9100), BrokerConfig.Load(null, environment, []).MetricsListener);
+        Assert.Equal(new HostPort("::1", 0), BrokerConfig.Load(null, environment, ["metrics.listener=[::1]:0"]).MetricsListener);
     }
 }

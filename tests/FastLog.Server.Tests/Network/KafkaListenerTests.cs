@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Sockets;
 using FastLog.Engine.Segments;
 using FastLog.Server.Network;
 
@@ -187,6 +188,14 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         using var check = await TestClient.ConnectAsync(_listener.LocalEndPoint);
         await check.SendFrameAsync("E-alive"u8.ToArray());
         Assert.Equal("E-alive"u8.ToArray(), await check.ReadFrameAsync(Timeout));
+    }
+
+    [Fact]
+    public void A_second_listener_on_a_port_in_use_fails_to_bind()
+    {
+        // SO_REUSEPORT would let both bind and split the connections between them silently.
+        var error = Assert.Throws<SocketException>(() => new KafkaListener(_listener.LocalEndPoint, new NetworkOptions(), _processor));
+        Assert.Equal(SocketError.AddressAlreadyInUse, error.SocketErrorCode);
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
