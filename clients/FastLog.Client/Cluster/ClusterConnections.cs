@@ -44,7 +44,14 @@ internal sealed class ClusterConnections : IAsyncDisposable
     /// Refreshes metadata for <paramref name="topics"/> plus every topic asked about before (so one component's
     /// refresh does not drop another's topics from the next periodic refresh).
     /// </summary>
-    public async Task<ClusterMetadata> RefreshAsync(IEnumerable<string>? topics, CancellationToken cancellationToken)
+    public Task<ClusterMetadata> RefreshAsync(IEnumerable<string>? topics, CancellationToken cancellationToken) =>
+        RefreshAsync(topics, allowAutoTopicCreation: false, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="RefreshAsync(IEnumerable{string}?, CancellationToken)"/>, optionally asking the broker to create
+    /// missing topics (producers do, as the Java producer's Metadata requests do).
+    /// </summary>
+    public async Task<ClusterMetadata> RefreshAsync(IEnumerable<string>? topics, bool allowAutoTopicCreation, CancellationToken cancellationToken)
     {
         List<string> names;
         lock (_gate)
@@ -57,7 +64,7 @@ internal sealed class ClusterConnections : IAsyncDisposable
             names = [.. _topicsOfInterest];
         }
 
-        ClusterMetadata metadata = await Metadata.RefreshAsync(names, allowAutoTopicCreation: false, cancellationToken).ConfigureAwait(false);
+        ClusterMetadata metadata = await Metadata.RefreshAsync(names, allowAutoTopicCreation, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _lastRefreshTicks, Environment.TickCount64);
         return metadata;
     }
@@ -305,7 +312,8 @@ internal sealed class ClusterConnections : IAsyncDisposable
 
     private readonly Dictionary<int, BrokerNode> _extraNodes = [];
 
-    private BrokerNode? FindNode(int nodeId)
+    /// <summary>A broker's address from the metadata, or from a FindCoordinator answer that named it first; null when unknown.</summary>
+    public BrokerNode? FindNode(int nodeId)
     {
         if (Metadata.Current.Brokers.TryGetValue(nodeId, out BrokerNode? node))
         {

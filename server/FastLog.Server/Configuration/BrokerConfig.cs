@@ -14,6 +14,16 @@ public sealed class BrokerConfig
     /// <summary>Environment variables with this prefix are settings: after it, '_' is '.', '__' is '_' and '___' is '-'.</summary>
     public const string EnvironmentPrefix = "FASTLOG_";
 
+    /// <summary>
+    /// Variables with the prefix that belong to FastLog's other tools, not to the broker: the CLI's broker list and
+    /// the fuzz test's seed. A shell that exports them for those tools must still be able to start a broker.
+    /// </summary>
+    public static IReadOnlySet<string> NonSettingVariables { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "FASTLOG_BROKERS",
+        "FASTLOG_FUZZ_SEED",
+    };
+
     private readonly Dictionary<string, string> _values;
 
     private BrokerConfig(Dictionary<string, string> values)
@@ -80,7 +90,7 @@ public sealed class BrokerConfig
 
         foreach (var (name, value) in environment)
         {
-            if (value is not null && name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal))
+            if (value is not null && name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal) && !NonSettingVariables.Contains(name))
             {
                 Set(values, FromEnvironmentName(name), value, $"environment variable {name}");
             }

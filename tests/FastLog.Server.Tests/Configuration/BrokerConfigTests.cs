@@ -85,6 +85,13 @@ public sealed class BrokerConfigTests : IDisposable
     }
 
     [Fact]
+    public void Variables_of_the_cli_and_tests_are_not_taken_for_settings()
+    {
+        var environment = new Dictionary<string, string?> { ["FASTLOG_BROKERS"] = "a:1", ["FASTLOG_FUZZ_SEED"] = "7", ["FASTLOG_NUM_PARTITIONS"] = "4" };
+        Assert.Equal(4, BrokerConfig.Load(null, environment, []).NumPartitions);
+    }
+
+    [Fact]
     public void A_bad_environment_variable_and_a_bad_file_line_name_their_source()
     {
         var environment = new Dictionary<string, string?> { ["FASTLOG_NUM_PARTITIONZ"] = "5" };

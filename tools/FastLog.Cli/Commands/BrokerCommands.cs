@@ -42,12 +42,8 @@ internal static class BrokerCommands
         return broker;
     }
 
-    /// <summary>
-    /// The process environment minus the CLI's own <c>FASTLOG_BROKERS</c>, which names brokers to talk to and is not a
-    /// broker setting (the broker would refuse it as the unknown setting <c>brokers</c>).
-    /// </summary>
+    /// <summary>The process environment; the broker itself skips variables such as the CLI's <c>FASTLOG_BROKERS</c>.</summary>
     private static IEnumerable<KeyValuePair<string, string?>> BrokerEnvironment(CliIo io) =>
         io.Variables
-            .Where(e => e.Key != GlobalOptions.BrokersVariable)
             .Select(e => KeyValuePair.Create(e.Key, (string?)e.Value));
 }
