@@ -87,7 +87,7 @@ internal sealed class HarnessReport(
         md.AppendLine(options.Consume switch
         {
             ConsumeMode.Live => "- **End-to-end latency**: one consumer (every partition assigned from offset 0, no group) reads while the producers write; per record, the moment the client hands it over minus the send time in its value. Producer and consumer share one process and one clock. Consume records/s runs from the first send to the last record read.",
-            ConsumeMode.After => "- **Consume**: once every record is acknowledged, one consumer (every partition from offset 0, no group) reads them all back; records/s from creating the consumer to the last record.",
+            ConsumeMode.After => "- **Consume**: once every record is acknowledged, one consumer (every partition from offset 0, no group) reads them all back; records/s from the first record handed over to the last (connecting and the first fetch are left out: each client pays them its own way).",
             _ => "- **Consume**: not measured (`--consume none`).",
         });
         md.AppendLine("- **CPU**: cores busy during the produce phase: *harness* is this process (it includes an in-process broker or mock cluster), *broker* a FastLog child process, *machine* every process (`/proc/stat`; of 2 cores).");
