@@ -21,6 +21,21 @@ public sealed class HarnessOptionsTests
     }
 
     [Fact]
+    public void Client_preset_compares_both_clients_on_the_issue_workload_and_reads_back_after_producing()
+    {
+        var options = HarnessOptions.Parse(["--preset", "client"])!;
+
+        Assert.Equal(["fastlog", "confluent"], options.Clients);
+        Assert.Equal([100, 1024], options.RecordSizes);
+        Assert.Equal(1_000_000, options.RecordsFor(100));
+        Assert.Equal(200_000, options.RecordsFor(1024));
+        Assert.Equal([AckMode.Leader, AckMode.All], options.Acks);
+        Assert.Equal([Codec.None, Codec.Lz4], options.Compressions);
+        Assert.Equal(ConsumeMode.After, options.Consume);
+        Assert.Equal("client", options.Name);
+    }
+
+    [Fact]
     public void Options_on_the_command_line_override_the_preset()
     {
         var options = HarnessOptions.Parse(["--preset", "omb", "--partitions", "4", "--duration", "120", "--name", "omb-4"])!;

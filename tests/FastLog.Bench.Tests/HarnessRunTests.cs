@@ -115,6 +115,55 @@ public sealed class HarnessRunTests
         Assert.Equal(0, outcome.ExitCode);
     }
 
+    [Fact]
+    public async Task Client_comparison_runs_FastLog_Client_and_Confluent_Kafka_on_the_same_broker()
+    {
+        using var dir = new TempDirectory();
+        var options = HarnessOptions.Parse(
+        [
+            "--preset", "client", "--records", "1500,500", "--acks", "all", "--compression", "lz4",
+            "--warmup-records", "100", "--skip-limits", "--no-progress", "--out-dir", dir.Path,
+        ])!;
+
+        var outcome = await HarnessRun.RunAsync(options);
+
+        Assert.Equal(4, outcome.Results.Count);
+        Assert.Equal(["confluent", "fastlog"], outcome.Results.Select(r => r.Scenario.Client).Distinct().Order().ToList());
+        foreach (var r in outcome.Results)
+        {
+            Assert.Null(r.Failure);
+            Assert.Equal(0, r.Errors);
+            Assert.Equal(r.Scenario.RecordBytes == 100 ? 1500 : 500, r.Acked);
+            Assert.Equal(r.Acked, r.Consumed);
+        }
+
+        Assert.Equal(0, outcome.ExitCode);
+        string markdown = await File.ReadAllTextAsync(Path.Combine(dir.Path, "client.md"));
+        Assert.Contains("## Clients against confluent, same scenario", markdown, StringComparison.Ordinal);
+        Assert.Contains("dotnet run -c Release --project bench/FastLog.Bench -- --preset client", markdown, StringComparison.Ordinal);
+        Assert.Equal(5, ReadCsv(Path.Combine(dir.Path, "client.csv")).Count);
+    }
+
+    [Fact]
+    public async Task FastLog_Client_live_consumer_sees_every_record_from_several_producers()
+    {
+        using var dir = new TempDirectory();
+        var options = HarnessOptions.Parse(
+        [
+            "--client", "fastlog", "--producers", "2", "--partitions", "4", "--records", "2001", "--record-size", "100",
+            "--warmup-records", "0", "--skip-limits", "--no-progress", "--out-dir", dir.Path, "--name", "fastlog",
+        ])!;
+
+        var outcome = await HarnessRun.RunAsync(options);
+
+        var result = Assert.Single(outcome.Results);
+        Assert.Null(result.Failure);
+        Assert.Equal(2001, result.Sent);
+        Assert.Equal(2001, result.Acked);
+        Assert.Equal(2001, result.Consumed);
+        Assert.Equal(2001, result.EndToEnd!.Count);
+    }
+
     /// <summary>Splits the CSV into rows of fields (the harness quotes only fields with commas, quotes or line breaks).</summary>
     private static List<string[]> ReadCsv(string path)
     {
