@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
+using FastLog.Bench.Common;
 using FastLog.Bench.Consume;
 
 // Usage: [--small-count N] [--large-count N] [--rounds N] [--rows filter] [--out file.md] [--broker-dll path]
@@ -48,7 +49,7 @@ report.AppendLine();
 report.AppendLine("| row | client | best records/s | median records/s | vs Confluent (median) | client CPU s | broker CPU s | allocated B/record |");
 report.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
 
-await using (ChildBroker broker = await ChildBroker.StartAsync(settings.GetValueOrDefault("broker-dll") ?? ChildBroker.LocateDll(), dataDir))
+await using (BrokerProcess broker = await BrokerProcess.StartAsync(settings.GetValueOrDefault("broker-dll") ?? RepositoryPaths.BrokerDll(), dataDir, TimeSpan.FromSeconds(60)))
 {
     Console.Error.WriteLine($"broker at {broker.Bootstrap}");
     foreach (var row in rows)

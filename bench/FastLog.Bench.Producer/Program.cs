@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using FastLog.Bench.Common;
 using FastLog.Bench.Producer;
 
 // Usage: [--small-count N] [--large-count N] [--repeat N] [--out file.md]
@@ -21,7 +22,7 @@ var results = new List<(Row Row, RunResult Result)>();
 var total = Stopwatch.StartNew();
 try
 {
-    await using var broker = await BrokerChild.StartAsync(BrokerChild.LocateDll(), dataDir);
+    await using var broker = await BrokerProcess.StartAsync(RepositoryPaths.BrokerDll(), dataDir, TimeSpan.FromSeconds(60));
     Console.Error.WriteLine($"broker at {broker.Bootstrap}; warm-up (not reported)");
     foreach (var warm in new[] { new Row(100, 100_000, "1", "none"), new Row(1024, 20_000, "all", "lz4") })
     {
