@@ -77,7 +77,7 @@ public sealed class ErrorPathTests
 
         Assert.Equal(0, root.ExitCode);
         Assert.Contains("fastlog [command] [options]", root.Out, StringComparison.Ordinal);
-        foreach (string command in new[] { "topic", "group", "cluster", "broker" })
+        foreach (string command in new[] { "topic", "group", "produce", "consume", "cluster", "broker" })
         {
             Assert.Contains($"  {command}", root.Out, StringComparison.Ordinal);
         }

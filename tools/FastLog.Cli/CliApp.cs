@@ -56,7 +56,7 @@ internal static class CliApp
 
     private static RootCommand Build(GlobalOptions globals, CliIo io)
     {
-        var root = new RootCommand("FastLog command-line tool: topics, consumer groups, the cluster, and a broker.")
+        var root = new RootCommand("FastLog command-line tool: topics, consumer groups, producing and consuming, the cluster, and a broker.")
         {
             HelpName = Name,
         };
@@ -64,6 +64,8 @@ internal static class CliApp
         var runner = new CommandRunner(globals, io);
         root.Subcommands.Add(TopicCommands.Build(runner));
         root.Subcommands.Add(GroupCommands.Build(runner));
+        root.Subcommands.Add(ProduceCommand.Build(runner));
+        root.Subcommands.Add(ConsumeCommand.Build(runner));
         root.Subcommands.Add(ClusterCommands.Build(runner));
         root.Subcommands.Add(BrokerCommands.Build(runner));
         return root;

@@ -46,7 +46,19 @@ internal sealed class CliContext
     /// An admin client for the brokers, after checking that one of them accepts connections: an unreachable address
     /// fails at once (exit code 2) instead of after the client's retries run out.
     /// </summary>
-    public async Task<KafkaAdminClient> ConnectAdminAsync(CancellationToken cancellationToken)
+    public Task<KafkaAdminClient> ConnectAdminAsync(CancellationToken cancellationToken) =>
+        ConnectAdminAsync(ClientSettings(), cancellationToken);
+
+    /// <summary>
+    /// As <see cref="ConnectAdminAsync(CancellationToken)"/> for <c>produce</c> and <c>consume</c>, whose <c>-X</c>
+    /// settings are meant for the producer or consumer: the admin client (used for metadata and offset look-ups)
+    /// takes only the settings every client shares, so <c>-X linger.ms=5</c> is not an unknown admin setting.
+    /// </summary>
+    public Task<KafkaAdminClient> ConnectAdminWithSharedSettingsAsync(CancellationToken cancellationToken) =>
+        ConnectAdminAsync(ClientSettings().Where(p => SharedKeys.Contains(p.Key)).ToDictionary(StringComparer.Ordinal), cancellationToken);
+
+    /// <summary>The client settings a command starts from: a client id, the <c>-X</c> settings, and the brokers.</summary>
+    public Dictionary<string, string> ClientSettings()
     {
         var properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["client.id"] = "fastlog-cli" };
         foreach ((string key, string value) in ClientProperties())
@@ -55,6 +67,17 @@ internal sealed class CliContext
         }
 
         properties["bootstrap.servers"] = BootstrapServers;
+        return properties;
+    }
+
+    /// <summary>The keys KafkaClientOptions reads for every kind of client.</summary>
+    private static readonly HashSet<string> SharedKeys = new(StringComparer.Ordinal)
+    {
+        "bootstrap.servers", "client.id", "request.timeout.ms", "socket.connection.setup.timeout.ms", "metadata.max.age.ms", "retry.backoff.ms",
+    };
+
+    private static async Task<KafkaAdminClient> ConnectAdminAsync(Dictionary<string, string> properties, CancellationToken cancellationToken)
+    {
         AdminOptions options;
         try
         {

@@ -29,6 +29,15 @@ internal static class Cli
         return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
     }
 
+    /// <summary>Runs a command against <paramref name="broker"/> with <paramref name="stdin"/> as its input.</summary>
+    public static async Task<CliResult> RunWithInputAsync(FastLogBroker broker, string stdin, params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exitCode = await CliApp.RunAsync([.. args, "-b", broker.BootstrapServers], new StringReader(stdin), stdout, stderr).WaitAsync(HangGuard);
+        return new CliResult(exitCode, stdout.ToString(), stderr.ToString());
+    }
+
     /// <summary>Runs a command against <paramref name="broker"/> (adds <c>-b</c>).</summary>
     public static Task<CliResult> RunAsync(FastLogBroker broker, params string[] args) => RunAsync((IReadOnlyDictionary<string, string>?)null, [.. args, "-b", broker.BootstrapServers]);
 
@@ -40,16 +49,22 @@ internal static class Cli
         return result;
     }
 
-    public static Task<FastLogBroker> StartBrokerAsync() => FastLogBroker.StartAsync(new FastLogBrokerOptions
+    public static Task<FastLogBroker> StartBrokerAsync(params (string Key, string Value)[] overrides)
     {
-        Settings = new Dictionary<string, string>
+        var settings = new Dictionary<string, string>
         {
             ["num.partitions"] = "2",
             ["group.initial.rebalance.delay.ms"] = "0",
             ["offsets.topic.num.partitions"] = "1",
             ["group.min.session.timeout.ms"] = "1000",
-        },
-    });
+        };
+        foreach ((string key, string value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        return FastLogBroker.StartAsync(new FastLogBrokerOptions { Settings = settings });
+    }
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails only if it never does within the hang guard.</summary>
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string what)
