@@ -57,6 +57,9 @@ internal sealed class HarnessOptions
                                 live: a consumer reads while producing, end-to-end latency (default);
                                 after: read everything once the produce phase ends (read throughput)
           --warmup-records N    unreported records per client before the first scenario (default 20000)
+          --payload letters|text
+                                letters: random A–Z, which LZ4 cannot shrink (default); text: words
+                                from a small vocabulary, which every codec shrinks about 2–4×
 
         output and run:
           --out-dir DIR         where the result files go (default: perf-results/ of the checkout)
@@ -108,6 +111,9 @@ internal sealed class HarnessOptions
     public ConsumeMode Consume { get; private set; } = ConsumeMode.Live;
 
     public long WarmupRecords { get; private set; } = 20_000;
+
+    /// <summary>Values are words from a small vocabulary (compressible) instead of random letters.</summary>
+    public bool TextPayload { get; private set; }
 
     public string? OutDir { get; private set; }
 
@@ -214,6 +220,14 @@ internal sealed class HarnessOptions
                     break;
                 case "--warmup-records":
                     options.WarmupRecords = reader.Long();
+                    break;
+                case "--payload":
+                    options.TextPayload = reader.Value().ToLowerInvariant() switch
+                    {
+                        "letters" => false,
+                        "text" => true,
+                        string other => throw new ArgumentException($"--payload: '{other}' is not letters or text"),
+                    };
                     break;
                 case "--out-dir":
                     options.OutDir = reader.Value();

@@ -101,7 +101,7 @@ internal static class HarnessRun
         foreach (var (throughput, rate) in Matrix(options))
         {
             var client = clients.First(c => c.Name == throughput.Client);
-            var runner = new ScenarioRunner(client, target, options.Consume);
+            var runner = new ScenarioRunner(client, target, options.Consume, options.TextPayload);
             double? fixedRate = rate is { IsShareOfMax: false } r ? r.Value : null;
             if (rate is null || rate.Value.IsShareOfMax)
             {
@@ -159,7 +159,7 @@ internal static class HarnessRun
         foreach (var client in clients)
         {
             var warm = first with { Client = client.Name, Records = options.WarmupRecords };
-            var runner = new ScenarioRunner(client, target, options.Consume == ConsumeMode.None ? ConsumeMode.None : ConsumeMode.Live);
+            var runner = new ScenarioRunner(client, target, options.Consume == ConsumeMode.None ? ConsumeMode.None : ConsumeMode.Live, options.TextPayload);
             await RunOneAsync(runner, warm, $"warmup-{warm.Slug}-{runId}", progress);
         }
     }

@@ -25,7 +25,7 @@ namespace FastLog.Bench.Harness;
 /// when the measured records arrive: a consumer's first fetch can otherwise lag by hundreds of
 /// milliseconds (metadata, backoff) and that start-up would be read as end-to-end latency.
 /// </remarks>
-internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, ConsumeMode consume)
+internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, ConsumeMode consume, bool textPayload = false)
 {
     /// <summary>The send time written into primer records; recorders skip it.</summary>
     public const long PrimerTicks = 0;
@@ -103,7 +103,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                     start.Wait();
                     try
                     {
-                        ProduceShare(producers[index], scenario, index, share, startTicks, delays[index], counters);
+                        ProduceShare(producers[index], scenario, index, share, startTicks, delays[index], counters, textPayload);
                         flushed[index] = producers[index].Flush(FlushLimit);
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
@@ -212,9 +212,9 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
     }
 
     /// <summary>One producer's share: as fast as the client takes records, or on the fixed-rate schedule.</summary>
-    private static void ProduceShare(IBenchProducer producer, Scenario scenario, int index, long share, long startTicks, LongHistogram delays, ScenarioCounters counters)
+    private static void ProduceShare(IBenchProducer producer, Scenario scenario, int index, long share, long startTicks, LongHistogram delays, ScenarioCounters counters, bool text)
     {
-        var values = Values(scenario.RecordBytes, seed: 42 + index);
+        var values = text ? TextValues(scenario.RecordBytes, seed: 42 + index) : Values(scenario.RecordBytes, seed: 42 + index);
         int partitions = scenario.Partitions;
         int partition = index % partitions;
         if (scenario.Rate is not { } rate)
@@ -279,6 +279,46 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 return;
             }
         }
+    }
+
+    /// <summary>Words drawn from a 64-word vocabulary: log-line-like text that LZ4, zstd and the rest shrink.</summary>
+    private static byte[][] TextValues(int recordBytes, int seed)
+    {
+        string[] words =
+        [
+            "order", "user", "payment", "accepted", "declined", "shipped", "warehouse", "invoice", "customer", "amount",
+            "currency", "EUR", "USD", "status", "pending", "created", "updated", "region", "north", "south", "east", "west",
+            "item", "quantity", "price", "discount", "total", "session", "device", "mobile", "desktop", "browser", "login",
+            "logout", "error", "warning", "info", "debug", "latency", "request", "response", "service", "billing",
+            "inventory", "cart", "checkout", "refund", "subscription", "renewal", "trial", "plan", "premium", "basic",
+            "country", "city", "street", "delivery", "courier", "tracking", "returned", "cancelled", "completed", "id", "=",
+        ];
+        var random = new Random(seed);
+        var values = new byte[DistinctValues][];
+        for (int i = 0; i < values.Length; i++)
+        {
+            var value = new byte[recordBytes];
+            int j = 0;
+            while (j < value.Length)
+            {
+                foreach (char c in words[random.Next(words.Length)])
+                {
+                    if (j < value.Length)
+                    {
+                        value[j++] = (byte)c;
+                    }
+                }
+
+                if (j < value.Length)
+                {
+                    value[j++] = (byte)' ';
+                }
+            }
+
+            values[i] = value;
+        }
+
+        return values;
     }
 
     private static byte[][] Values(int recordBytes, int seed)
