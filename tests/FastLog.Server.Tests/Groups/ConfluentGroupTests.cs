@@ -61,20 +61,28 @@ public sealed class ConfluentGroupTests
         try
         {
             await WaitUntilAsync(() => workers.All(w => w.AssignedCount == 2), "each consumer has two partitions");
+            int revocationsBefore = workers.Sum(w => w.RevocationCount);
             await ProduceAsync(broker.BootstrapServers, topic, 6, 30_000);
-            await WaitUntilAsync(() => consumed.Count >= 30_001, "30,000 messages are consumed");
+            await WaitUntilAsync(() => consumed.Distinct().Count() >= 30_001, "30,000 messages are consumed");
             await Task.Delay(500);
-            Assert.Equal(30_001, consumed.Count);
             Assert.Equal(30_001, consumed.Distinct().Count());
+            if (workers.Sum(w => w.RevocationCount) == revocationsBefore)
+            {
+                // No member was rebalanced away meanwhile, so nothing may have been read twice. (A member whose
+                // heartbeats starve on an overloaded machine is rebalanced, and then at-least-once is the promise.)
+                Assert.Equal(30_001, consumed.Count);
+            }
+
+            int countAfterFirstPhase = consumed.Count;
 
             // One consumer leaves (commit + LeaveGroup); the other two take its partitions from the committed offsets.
             await workers[0].StopAsync();
             workers.RemoveAt(0);
             await WaitUntilAsync(() => workers.All(w => w.AssignedCount == 3), "the remaining consumers have three partitions each");
             await ProduceAsync(broker.BootstrapServers, topic, 6, 600, start: 30_000);
-            await WaitUntilAsync(() => consumed.Count >= 30_601, "the next 600 messages are consumed");
+            await WaitUntilAsync(() => consumed.Count >= countAfterFirstPhase + 600, "the next 600 messages are consumed");
             await Task.Delay(500);
-            Assert.Equal(30_601, consumed.Count);
+            Assert.Equal(countAfterFirstPhase + 600, consumed.Count);
             Assert.Equal(30_601, consumed.Distinct().Count());
         }
         finally

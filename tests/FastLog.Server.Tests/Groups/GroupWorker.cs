@@ -13,6 +13,7 @@ internal sealed class GroupWorker
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private volatile int _assigned;
+    private int _revocations;
 
     public GroupWorker(string bootstrap, string groupId, string topic, ConcurrentBag<(int Partition, long Offset)> consumed, PartitionAssignmentStrategy strategy = PartitionAssignmentStrategy.Range)
     {
@@ -33,6 +34,12 @@ internal sealed class GroupWorker
     /// <summary>Partitions currently assigned (updated by the consumer thread).</summary>
     public int AssignedCount => _assigned;
 
+    /// <summary>
+    /// How often partitions were revoked or lost. Records read but not yet committed when that happens are read
+    /// again by the next owner (at-least-once), so exactly-once checks hold only between rebalances.
+    /// </summary>
+    public int RevocationCount => Volatile.Read(ref _revocations);
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync();
@@ -41,7 +48,10 @@ internal sealed class GroupWorker
 
     private void Run(ConsumerConfig config, string topic, ConcurrentBag<(int Partition, long Offset)> consumed)
     {
-        using var consumer = new ConsumerBuilder<Ignore, string>(config).Build();
+        using var consumer = new ConsumerBuilder<Ignore, string>(config)
+            .SetPartitionsRevokedHandler((_, _) => Interlocked.Increment(ref _revocations))
+            .SetPartitionsLostHandler((_, _) => Interlocked.Increment(ref _revocations))
+            .Build();
         consumer.Subscribe(topic);
         bool uncommitted = false;
         while (!_stop.IsCancellationRequested)
