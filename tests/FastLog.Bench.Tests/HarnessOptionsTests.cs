@@ -60,6 +60,14 @@ public sealed class HarnessOptionsTests
         Assert.Contains(matrix, s => s is { Producers: 2, Partitions: 4, RecordBytes: 1024, Acks: AckMode.All, Compression: Codec.Lz4, LingerMs: 5 });
     }
 
+    [Fact]
+    public void Payload_is_random_letters_unless_text_is_asked_for()
+    {
+        Assert.False(HarnessOptions.Parse(["--preset", "client"])!.TextPayload);
+        Assert.True(HarnessOptions.Parse(["--preset", "client", "--payload", "TEXT"])!.TextPayload);
+        Assert.False(HarnessOptions.Parse(["--payload", "letters"])!.TextPayload);
+    }
+
     [Theory]
     [InlineData("--record-size", "4")]
     [InlineData("--acks", "2")]
@@ -68,6 +76,7 @@ public sealed class HarnessOptionsTests
     [InlineData("--broker", "kafka")]
     [InlineData("--preset", "nightly")]
     [InlineData("--client", "nobody")]
+    [InlineData("--payload", "binary")]
     public void Invalid_values_are_refused_with_a_message(string option, string value)
     {
         var e = Assert.ThrowsAny<ArgumentException>(() => HarnessOptions.Parse([option, value]));

@@ -121,7 +121,7 @@ public sealed class HarnessRunTests
         using var dir = new TempDirectory();
         var options = HarnessOptions.Parse(
         [
-            "--preset", "client", "--records", "1500,500", "--acks", "all", "--compression", "lz4",
+            "--preset", "client", "--records", "1500,500", "--acks", "all", "--compression", "lz4", "--payload", "text",
             "--warmup-records", "100", "--skip-limits", "--no-progress", "--out-dir", dir.Path,
         ])!;
 
@@ -140,6 +140,7 @@ public sealed class HarnessRunTests
         Assert.Equal(0, outcome.ExitCode);
         string markdown = await File.ReadAllTextAsync(Path.Combine(dir.Path, "client.md"));
         Assert.Contains("## Clients against confluent, same scenario", markdown, StringComparison.Ordinal);
+        Assert.Contains("64-word vocabulary", markdown, StringComparison.Ordinal);
         Assert.Contains("dotnet run -c Release --project bench/FastLog.Bench -- --preset client", markdown, StringComparison.Ordinal);
         Assert.Equal(5, ReadCsv(Path.Combine(dir.Path, "client.csv")).Count);
     }
