@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Confluent.Kafka;
+using FastLog.Bench.Clients.Confluent;
 using FastLog.Bench.Common;
 using HdrHistogram;
 
@@ -39,22 +40,6 @@ internal static class KafkaRunner
         EnableIdempotence = false,
         DeliveryReportFields = "status",
         AllowAutoCreateTopics = true,
-    };
-
-    public static ConsumerConfig ConsumerConfig(string bootstrap) => new()
-    {
-        BootstrapServers = bootstrap,
-        GroupId = "fastlog-bench",
-        EnableAutoCommit = false,
-        EnableAutoOffsetStore = false,
-        AutoOffsetReset = AutoOffsetReset.Earliest,
-        FetchMaxBytes = 64 * 1024 * 1024,
-        MaxPartitionFetchBytes = 16 * 1024 * 1024,
-        QueuedMaxMessagesKbytes = 262_144,
-        FetchWaitMaxMs = 10,
-        QueuedMinMessages = 1_000_000,
-        FetchQueueBackoffMs = 1,
-        ConsumeResultFields = "none",
     };
 
     /// <summary>
@@ -162,7 +147,7 @@ internal static class KafkaRunner
     /// </summary>
     public static ConsumeResult Consume(string bootstrap, string topic, long expected, Func<TimeSpan>? brokerCpu, bool wrap = false, string? debug = null)
     {
-        var config = ConsumerConfig(bootstrap);
+        var config = ConfluentClient.ConsumerConfig(bootstrap); // the harness and the comparison read with the same settings
         if (debug is not null)
         {
             config.Debug = debug;
