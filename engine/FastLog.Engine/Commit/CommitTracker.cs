@@ -9,8 +9,8 @@ namespace FastLog.Engine.Commit;
 /// <remarks>
 /// <para>Threading: any number of threads may append-notify, wait and request flushes concurrently.
 /// <see cref="NotifyAppended"/> is lock-free and allocation-free. Waiting takes the tracker lock
-/// briefly; the already-durable fast path takes no lock at all. Only the committer's flusher thread
-/// calls <see cref="IFlushable.FlushToDisk"/> and advances <see cref="DurableEndOffset"/>.</para>
+/// briefly; the already-durable fast path takes no lock at all. Only the committer's flusher threads
+/// call <see cref="IFlushable.FlushToDisk"/> and advance <see cref="DurableEndOffset"/>, one at a time (the busy mark and the flush lock).</para>
 /// <para>Waiter guarantee: a <see cref="WaitForDurableAsync"/> task completes successfully only after
 /// a flush returned an end offset at or past the offset waited for, i.e. the fsync that covers the
 /// waiter's bytes has finished. It faults with the flush's exception if a flush of this partition
@@ -34,6 +34,9 @@ public sealed class CommitTracker
 
     /// <summary>An Immediate-policy waiter: flush if anyone is still waiting when the flusher gets here.</summary>
     private const int WaiterRequest = 2;
+
+    /// <summary>A flusher took the tracker off the queue: requests are recorded, and re-queue it when it ends.</summary>
+    private const int Busy = 4;
 
     private readonly GroupCommitter _committer;
     private readonly IFlushable _target;
@@ -177,15 +180,29 @@ public sealed class CommitTracker
     /// <summary>Dirty: appended past the durable end, or someone waits (maybe for bytes not yet notified).</summary>
     internal bool IsDirty => Volatile.Read(ref _appendedEndOffset) > Volatile.Read(ref _durableEndOffset) || HasPendingWaiters;
 
-    /// <summary>Flusher thread: takes the pending request bits; later requests schedule the tracker again.</summary>
-    internal bool TakeRequestNeedsFlush()
+    /// <summary>
+    /// Flusher thread, for a tracker just taken off the queue: takes the pending request bits and marks
+    /// the tracker busy, so requests from now on only accumulate (no second flusher picks it up); true
+    /// when they call for a flush. Always followed by <see cref="EndQueuedFlush"/>.
+    /// </summary>
+    internal bool BeginQueuedFlush()
     {
-        int requests = Interlocked.Exchange(ref _requests, 0);
+        int requests = Interlocked.Exchange(ref _requests, Busy);
         return (requests & ExplicitRequest) != 0 || ((requests & WaiterRequest) != 0 && HasPendingWaiters);
     }
 
+    /// <summary>Clears the busy mark; requests made meanwhile queue the tracker once more.</summary>
+    internal void EndQueuedFlush()
+    {
+        int pending = Interlocked.Exchange(ref _requests, 0) & ~Busy;
+        if (pending != 0)
+        {
+            Request(pending);
+        }
+    }
+
     /// <summary>
-    /// Flusher thread only. Flushes the target and completes the waiters it covers; on failure fails
+    /// Flusher threads only, one at a time. Flushes the target and completes the waiters it covers; on failure fails
     /// the tracker. Returns the number of waiters completed successfully, or -1 if nothing was flushed.
     /// </summary>
     internal int Flush()

@@ -56,7 +56,7 @@ public sealed partial class LogManager : IDisposable
         for (int i = 0; i < directories.Length; i++)
         {
             string path = Path.GetFullPath(options.LogDirs[i]);
-            var committer = new GroupCommitter(options.CommitPolicy, options.TimeProvider, $"dir{i}", options.FlushObserver);
+            var committer = new GroupCommitter(options.CommitPolicy, options.TimeProvider, $"dir{i}", options.FlushObserver, options.FlushThreadsPerDataDir);
             directories[i] = new LogDirectory(path, committer);
         }
 

@@ -14,8 +14,18 @@ public sealed record LogManagerOptions
     /// <summary>The config of an existing partition found on disk at start-up; defaults to <see cref="DefaultConfig"/>.</summary>
     public Func<TopicPartition, LogConfig>? ConfigFor { get; init; }
 
-    /// <summary>How appends become durable (one group committer, one flusher thread, per log directory).</summary>
+    /// <summary>How appends become durable (one group committer per log directory).</summary>
     public CommitPolicy CommitPolicy { get; init; } = CommitPolicy.Immediate;
+
+    /// <summary>
+    /// num.flush.threads.per.data.dir: partitions of one directory fsynced at the same time. Concurrent
+    /// fsyncs of different files share the file system's journal commits, so several flushers serve
+    /// many partitions with acks=all far faster than one syncing them in turn.
+    /// </summary>
+    public int FlushThreadsPerDataDir { get; init; } = DefaultFlushThreadsPerDataDir;
+
+    /// <summary>The default of <see cref="FlushThreadsPerDataDir"/>.</summary>
+    public const int DefaultFlushThreadsPerDataDir = 8;
 
     /// <summary>Told the duration of every fsync of every directory's group committer (metrics); null for none.</summary>
     public IFlushObserver? FlushObserver { get; init; }

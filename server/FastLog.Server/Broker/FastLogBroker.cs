@@ -117,6 +117,7 @@ public sealed class FastLogBroker : IAsyncDisposable
             ConfigFor = tp => tp == MetadataLog.TopicPartition ? MetadataLog.Config : config.DefaultLogConfig,
             CommitPolicy = CommitPolicyFor(config),
             RecoveryThreadsPerDataDir = config.GetInt("num.recovery.threads.per.data.dir"),
+            FlushThreadsPerDataDir = config.GetInt("num.flush.threads.per.data.dir"),
             TimeProvider = time,
             FlushObserver = flushMetrics,
         });

@@ -120,20 +120,33 @@ internal sealed class ProduceHandler : IApiHandler
             catch (IOException)
             {
                 // The fsync failed: the write is not durable, so the partition's answer must say so.
-                foreach (var topic in response.Responses)
-                {
-                    foreach (var partition in topic.PartitionResponses)
-                    {
-                        if (topic.Name == log.TopicPartition.Topic && partition.Index == log.TopicPartition.Partition)
-                        {
-                            partition.ErrorCode = AppendResult.KafkaStorageErrorCode;
-                            partition.BaseOffset = -1;
-                        }
-                    }
-                }
+                Fail(response, log, AppendResult.KafkaStorageErrorCode, "the log's fsync failed; the partition is offline");
+            }
+            catch (ObjectDisposedException)
+            {
+                // The partition was closed before the fsync (its topic deleted, or the broker stopping):
+                // the write may be gone. Kafka answers a produce whose partition left this broker with
+                // NOT_LEADER_OR_FOLLOWER, which makes clients refresh metadata and retry or give up.
+                Fail(response, log, (short)ErrorCode.NotLeaderOrFollower, "the partition was closed before the write became durable");
             }
         }
 
         return response;
+    }
+
+    private static void Fail(ProduceResponse response, PartitionLog log, short errorCode, string message)
+    {
+        foreach (var topic in response.Responses)
+        {
+            foreach (var partition in topic.PartitionResponses)
+            {
+                if (topic.Name == log.TopicPartition.Topic && partition.Index == log.TopicPartition.Partition)
+                {
+                    partition.ErrorCode = errorCode;
+                    partition.ErrorMessage = message;
+                    partition.BaseOffset = -1;
+                }
+            }
+        }
     }
 }

@@ -265,6 +265,11 @@ public sealed class HostileRequestFuzzTests
             text.AppendLine("  e.g. " + sample.First().Message);
         }
 
+        foreach (var error in logs.Entries.Where(e => e.Level >= LogLevel.Error).Take(5))
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  error {error.EventId}: {error.Message} {error.Exception}");
+        }
+
         _output.WriteLine(text.ToString());
     }
 }
