@@ -64,8 +64,6 @@ public sealed partial class BrokerProcess : IAsyncDisposable
         // A free port for /metrics too, so a broker already serving the default port does not stop this one.
         info.ArgumentList.Add("--override");
         info.ArgumentList.Add("metrics.listener=127.0.0.1:0");
-        info.ArgumentList.Add("--override");
-        info.ArgumentList.Add("metrics.listener=127.0.0.1:0");
         foreach (string setting in overrides)
         {
             info.ArgumentList.Add("--override");

@@ -237,8 +237,18 @@ internal sealed class KafkaConnection : IDisposable
         var reader = _responses.Reader;
         while (await reader.WaitToReadAsync())
         {
+            bool unflushed = false;
             while (reader.TryRead(out var pending))
             {
+                // Answers already written go out before waiting for one that is not ready (an acks=all
+                // produce waiting for its fsync): under a steady pipelined load the queue is never empty,
+                // and holding them until it is would delay every answer by the slowest wait behind it.
+                if (unflushed && !pending.Task.IsCompleted)
+                {
+                    await writer.FlushAsync();
+                    unflushed = false;
+                }
+
                 KafkaResponse? response;
                 try
                 {
@@ -271,10 +281,15 @@ internal sealed class KafkaConnection : IDisposable
                     await WriteResponseAsync(writer, response);
                     _counters.AddSent(SizePrefixBytes + response.FrameSizeBytes);
                 }
+
+                unflushed = true;
             }
 
             // One flush for every answer that was ready: pipelined small answers share a send.
-            await writer.FlushAsync();
+            if (unflushed)
+            {
+                await writer.FlushAsync();
+            }
         }
     }
 
