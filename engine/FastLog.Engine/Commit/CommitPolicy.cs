@@ -5,8 +5,10 @@ namespace FastLog.Engine.Commit;
 /// </summary>
 /// <remarks>
 /// Every policy also flushes on <see cref="CommitTracker.RequestFlush"/> (segment roll, close) and once
-/// more on <see cref="GroupCommitter.Dispose"/>. A waiter never forces a flush except under
-/// <see cref="Immediate"/>; under the other policies it completes at the flush the policy schedules.
+/// more on <see cref="GroupCommitter.Dispose"/>. A waiter forces a flush except under
+/// <see cref="EveryInterval"/>, where it completes at the next tick (a bounded wait). Under
+/// <see cref="EveryMessages"/> it must force one: on a quiet partition the threshold may never be
+/// reached, and the waiter (an acks=all producer) would wait until its client gave up.
 /// <list type="bullet">
 /// <item><see cref="Immediate"/>: the acks=all default. A waiter asks for a flush; waiters that arrive
 /// while a flush is running share the one that follows it, so N concurrent producers cost about two
@@ -14,7 +16,8 @@ namespace FastLog.Engine.Commit;
 /// <item><see cref="EveryInterval"/>: Kafka's log.flush.interval.ms. Every tick flushes the partitions
 /// that are dirty (appended past their durable end, or with waiters).</item>
 /// <item><see cref="EveryMessages"/>: Kafka's log.flush.interval.messages. A partition is flushed when
-/// the messages appended since its last flush reach the threshold; waiters for less wait for that.</item>
+/// the messages appended since its last flush reach the threshold, even if nobody waits (acks=0/1
+/// data), and, as under <see cref="Immediate"/>, whenever someone waits.</item>
 /// </list>
 /// </remarks>
 public sealed class CommitPolicy

@@ -32,7 +32,7 @@ public sealed class CommitTracker
     /// <summary>RequestFlush or a message threshold: flush regardless of waiters.</summary>
     private const int ExplicitRequest = 1;
 
-    /// <summary>An Immediate-policy waiter: flush if anyone is still waiting when the flusher gets here.</summary>
+    /// <summary>A waiter (any policy but EveryInterval): flush if anyone is still waiting when the flusher gets here.</summary>
     private const int WaiterRequest = 2;
 
     /// <summary>A flusher took the tracker off the queue: requests are recorded, and re-queue it when it ends.</summary>
@@ -151,7 +151,8 @@ public sealed class CommitTracker
             waiter.RegisterCancellation(cancellationToken);
         }
 
-        if (_policyKind == CommitPolicyKind.Immediate)
+        // Every policy but the interval one (whose tick bounds the wait) flushes for a waiter.
+        if (_policyKind != CommitPolicyKind.EveryInterval)
         {
             Request(WaiterRequest);
         }

@@ -156,6 +156,22 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// Asks the group committer to fsync this log soon, whatever its policy, so everyone waiting for
+    /// durability gets an answer (a stopping broker); a direct <see cref="Flush"/> without a committer.
+    /// </summary>
+    public void RequestFlush()
+    {
+        if (_tracker is { } tracker)
+        {
+            tracker.RequestFlush();
+        }
+        else
+        {
+            Flush();
+        }
+    }
+
     /// <summary>Fsyncs everything appended so far on the calling thread (tests, shutdown, logs without a committer).</summary>
     public void Flush()
     {

@@ -186,7 +186,23 @@ public sealed class FastLogBroker : IAsyncDisposable
         // Joins and syncs may wait minutes for a rebalance: answer them (coordinator gone, retry) before the
         // listener waits for in-flight requests; commits still in flight find the logs open.
         _groups.Dispose();
-        await _listener.StopAsync();
+        var draining = _listener.StopAsync();
+
+        // The listener stopped reading and waits for the requests in flight; an acks=all produce among
+        // them may be waiting for a flush its policy would only make later (log.flush.interval.ms).
+        foreach (var log in _logs.Logs)
+        {
+            try
+            {
+                log.RequestFlush();
+            }
+            catch (IOException)
+            {
+                // An offline log: its waiters already failed.
+            }
+        }
+
+        await draining;
         if (_metricsServer is not null)
         {
             await _metricsServer.StopAsync();

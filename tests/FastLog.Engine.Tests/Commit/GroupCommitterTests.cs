@@ -136,13 +136,11 @@ public sealed class GroupCommitterTests
             tracker.NotifyAppended(log.Append(1), 1);
         }
 
-        var wait = tracker.WaitForDurableAsync(5).AsTask();
         await barrier.PassAsync(); // anything scheduled so far has been handled
-        Assert.Equal(0, log.FlushCalls);
-        Assert.False(wait.IsCompleted); // a waiter alone does not force a flush under this policy
+        Assert.Equal(0, log.FlushCalls); // nobody waits and the threshold is not reached
 
         tracker.NotifyAppended(log.Append(1), 1); // the 10th message
-        await wait.WaitAsync(Hang);
+        await tracker.WaitForDurableAsync(10).AsTask().WaitAsync(Hang);
         Assert.Equal(1, log.FlushCalls);
         Assert.Equal(10, tracker.DurableEndOffset);
 
@@ -155,14 +153,29 @@ public sealed class GroupCommitterTests
         await barrier.PassAsync();
         Assert.Equal(1, log.FlushCalls);
         tracker.NotifyAppended(log.Append(3), 3);
-        await tracker.WaitForDurableAsync(22).AsTask().WaitAsync(Hang);
+        await barrier.PassAsync();
         Assert.Equal(2, log.FlushCalls);
+        Assert.Equal(22, tracker.DurableEndOffset);
+    }
+
+    [Fact]
+    public async Task EveryMessages_still_flushes_for_a_waiter_below_the_threshold()
+    {
+        // An acks=all producer on a quiet partition: the threshold may never come, the answer must.
+        using var committer = new GroupCommitter(CommitPolicy.EveryMessages(1_000_000), TimeProvider.System, "messages-waiter");
+        var log = new FakeFlushable();
+        var tracker = committer.Register(log, 0);
+        tracker.NotifyAppended(log.Append(3), 3);
+
+        await tracker.WaitForDurableAsync(3).AsTask().WaitAsync(Hang);
+        Assert.Equal(1, log.FlushCalls);
+        Assert.Equal(3, tracker.DurableEndOffset);
     }
 
     [Fact]
     public async Task RequestFlush_flushes_regardless_of_policy()
     {
-        using var committer = new GroupCommitter(CommitPolicy.EveryMessages(1_000_000), TimeProvider.System, "request");
+        using var committer = new GroupCommitter(CommitPolicy.EveryInterval(TimeSpan.FromHours(1)), TimeProvider.System, "request");
         var log = new FakeFlushable();
         var tracker = committer.Register(log, 0);
         tracker.NotifyAppended(log.Append(3), 3);
@@ -263,7 +276,7 @@ public sealed class GroupCommitterTests
     [Fact]
     public async Task Cancellation_cancels_only_the_cancelled_waiter_and_the_pool_keeps_working()
     {
-        using var committer = new GroupCommitter(CommitPolicy.EveryMessages(1_000_000), TimeProvider.System, "cancel");
+        using var committer = new GroupCommitter(CommitPolicy.EveryInterval(TimeSpan.FromHours(1)), TimeProvider.System, "cancel");
         var log = new FakeFlushable();
         var tracker = committer.Register(log, 0);
 
@@ -337,7 +350,7 @@ public sealed class GroupCommitterTests
     [Fact]
     public async Task Dispose_flushes_dirty_data_completes_covered_waiters_and_faults_the_rest()
     {
-        var committer = new GroupCommitter(CommitPolicy.EveryMessages(1_000_000), TimeProvider.System, "dispose");
+        var committer = new GroupCommitter(CommitPolicy.EveryInterval(TimeSpan.FromHours(1)), TimeProvider.System, "dispose");
         var log = new FakeFlushable();
         var idle = new FakeFlushable { End = 3 };
         var tracker = committer.Register(log, 0);
@@ -377,7 +390,7 @@ public sealed class GroupCommitterTests
     [Fact]
     public async Task Unregister_faults_pending_waiters_and_never_flushes_the_target_again()
     {
-        using var committer = new GroupCommitter(CommitPolicy.EveryMessages(1_000_000), TimeProvider.System, "unregister");
+        using var committer = new GroupCommitter(CommitPolicy.EveryInterval(TimeSpan.FromHours(1)), TimeProvider.System, "unregister");
         var log = new FakeFlushable();
         var tracker = committer.Register(log, 0);
         tracker.NotifyAppended(log.Append(1), 1);
