@@ -17,8 +17,7 @@ public sealed class FlushPolicyTests
             Settings = new Dictionary<string, string> { ["log.flush.interval.messages"] = "1000000" },
         });
         using var client = await WireClient.ConnectAsync(broker.LocalEndPoint);
-        var metadata = await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = FuzzSeeds.Topic }], AllowAutoTopicCreation = true }, 12);
-        Assert.Equal(0, metadata.Topics.Single().ErrorCode);
+        await FuzzSeeds.CreateTopicAsync(client);
 
         for (int i = 0; i < 3; i++)
         {
@@ -39,8 +38,7 @@ public sealed class FlushPolicyTests
         try
         {
             using var client = await WireClient.ConnectAsync(broker.LocalEndPoint);
-            var metadata = await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = FuzzSeeds.Topic }], AllowAutoTopicCreation = true }, 12);
-            Assert.Equal(0, metadata.Topics.Single().ErrorCode);
+            await FuzzSeeds.CreateTopicAsync(client);
 
             var batch = FuzzSeeds.BuildBatch(1, FastLog.Format.CompressionCodec.None, records: 2, valueBytes: 32);
             var pending = client.SendAsync<ProduceResponse>(FuzzSeeds.Produce(-1, batch), 9);

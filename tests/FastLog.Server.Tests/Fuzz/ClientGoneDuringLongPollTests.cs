@@ -23,8 +23,7 @@ public sealed class ClientGoneDuringLongPollTests
         await using var broker = await FastLogBroker.StartAsync(new FastLogBrokerOptions { LoggerFactory = logs });
         using (var setup = await WireClient.ConnectAsync(broker.LocalEndPoint))
         {
-            var metadata = await setup.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = FuzzSeeds.Topic }], AllowAutoTopicCreation = true }, 12);
-            Assert.Equal(0, metadata.Topics.Single().ErrorCode);
+            await FuzzSeeds.CreateTopicAsync(setup);
         }
 
         using (var socket = new Socket(broker.LocalEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { LingerState = new LingerOption(true, 0) })

@@ -1,3 +1,4 @@
+using FastLog.Server.Tests.Support;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
@@ -165,6 +166,13 @@ internal sealed class FuzzSeeds
         }
 
         return new FuzzSeeds(seeds, oversize, batches);
+    }
+
+    /// <summary>Creates <see cref="Topic"/> (one partition) through Metadata auto-creation, as the fuzz run and its regression tests start.</summary>
+    public static async Task CreateTopicAsync(WireClient client)
+    {
+        var metadata = await client.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = Topic }], AllowAutoTopicCreation = true }, 12);
+        Assert.Equal(0, metadata.Topics.Single().ErrorCode);
     }
 
     public static FetchRequest Fetch(long fetchOffset, int maxWaitMs, int minBytes) => new()

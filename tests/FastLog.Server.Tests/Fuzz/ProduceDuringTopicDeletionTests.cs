@@ -29,8 +29,7 @@ public sealed class ProduceDuringTopicDeletionTests
 
         using var producer = await WireClient.ConnectAsync(broker.LocalEndPoint);
         using var admin = await WireClient.ConnectAsync(broker.LocalEndPoint);
-        var metadata = await admin.SendAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = FuzzSeeds.Topic }], AllowAutoTopicCreation = true }, 12);
-        Assert.Equal(0, metadata.Topics.Single().ErrorCode);
+        await FuzzSeeds.CreateTopicAsync(admin);
 
         var batch = FuzzSeeds.BuildBatch(1, FastLog.Format.CompressionCodec.None, records: 2, valueBytes: 32);
         var pending = producer.SendAsync<ProduceResponse>(FuzzSeeds.Produce(-1, batch), 9);
