@@ -104,6 +104,8 @@ public sealed partial class PartitionLog
             _committer!.Unregister(_tracker);
         }
 
+        // Reads are short and synchronous; no new one starts now that the log is closed.
+        WaitForReaders();
         if (!_offline)
         {
             try

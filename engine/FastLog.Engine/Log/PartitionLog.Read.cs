@@ -33,6 +33,12 @@ public sealed partial class PartitionLog
             return new LogReadResult(ReadStatus.Success, FileSlice.Empty, highWatermark, logStart, logEnd);
         }
 
+        if (!TryEnterRead())
+        {
+            // Closed (its topic deleted): nothing to serve any more.
+            return new LogReadResult(ReadStatus.StorageError, FileSlice.Empty, highWatermark, logStart, logEnd);
+        }
+
         var segments = Volatile.Read(ref _segments);
         try
         {
@@ -57,6 +63,10 @@ public sealed partial class PartitionLog
         {
             // The log was closed under the reader (its topic deleted): nothing to serve any more.
             return new LogReadResult(ReadStatus.StorageError, FileSlice.Empty, highWatermark, logStart, logEnd);
+        }
+        finally
+        {
+            ExitRead();
         }
 
         return new LogReadResult(ReadStatus.Success, FileSlice.Empty, highWatermark, logStart, logEnd);
@@ -95,23 +105,67 @@ public sealed partial class PartitionLog
         batchBaseOffset = -1;
         batch = FileSlice.Empty;
         long logStart = LogStartOffset;
-        var segments = Volatile.Read(ref _segments);
-        foreach (var segment in segments)
+        if (!TryEnterRead())
         {
-            if (segment.NextOffset <= logStart || (segment.MaxTimestampMs < timestampMs && segment != segments[^1]))
-            {
-                continue;
-            }
-
-            if (segment.TryFindBatchByTimestamp(timestampMs, out long baseOffset, out long position, out int sizeBytes))
-            {
-                batchBaseOffset = baseOffset;
-                batch = new FileSlice(segment.Handle, position, sizeBytes);
-                return true;
-            }
+            return false;
         }
 
-        return false;
+        try
+        {
+            var segments = Volatile.Read(ref _segments);
+            foreach (var segment in segments)
+            {
+                if (segment.NextOffset <= logStart || (segment.MaxTimestampMs < timestampMs && segment != segments[^1]))
+                {
+                    continue;
+                }
+
+                if (segment.TryFindBatchByTimestamp(timestampMs, out long baseOffset, out long position, out int sizeBytes))
+                {
+                    batchBaseOffset = baseOffset;
+                    batch = new FileSlice(segment.Handle, position, sizeBytes);
+                    return true;
+                }
+            }
+
+            return false;
+        }
+        finally
+        {
+            ExitRead();
+        }
+    }
+
+    /// <summary>
+    /// Registers a reader of the segments' indexes, unless the log is closed. <see cref="Close"/> waits
+    /// for registered readers before it trims and unmaps the indexes: a lookup in an unmapped index
+    /// would read freed memory (a topic deleted while a fetch or ListOffsets reads it).
+    /// </summary>
+    private bool TryEnterRead()
+    {
+        // Increment first, then check: Close sets the flag first, then checks the count (both with full
+        // fences), so either this reader sees the close or the close sees this reader.
+        Interlocked.Increment(ref _activeReaders);
+        if (_closed)
+        {
+            Interlocked.Decrement(ref _activeReaders);
+            return false;
+        }
+
+        return true;
+    }
+
+    private void ExitRead() => Interlocked.Decrement(ref _activeReaders);
+
+    /// <summary>Close: waits until no reader registered before the close is still inside the indexes.</summary>
+    private void WaitForReaders()
+    {
+        Interlocked.MemoryBarrier();
+        var spin = new SpinWait();
+        while (Volatile.Read(ref _activeReaders) != 0)
+        {
+            spin.SpinOnce();
+        }
     }
 
     /// <summary>The index of the last segment whose base offset is ≤ offset (0 when the offset precedes all).</summary>

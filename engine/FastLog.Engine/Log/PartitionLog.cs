@@ -36,6 +36,9 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
     private bool _directoryDirty;
     private volatile bool _offline;
     private volatile bool _closed;
+
+    // Readers inside the segments' indexes right now; Close waits for them (see TryEnterRead).
+    private int _activeReaders;
     private Action<PartitionLog>? _appendListener;
 
     private PartitionLog(PartitionLogOptions options, LogSegment[] segments)
