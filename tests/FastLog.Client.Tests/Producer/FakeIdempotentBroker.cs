@@ -1,7 +1,4 @@
-using System.Buffers;
-using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
+using FastLog.Client.Tests.Support;
 using FastLog.Format;
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
@@ -31,12 +28,8 @@ internal enum ProduceFault
 /// duplicate, a gap is OUT_OF_ORDER_SEQUENCE_NUMBER), so a test can see whether retries lost, duplicated or reordered
 /// anything. <see cref="Faults"/> decides, per produce request and partition, what goes wrong.
 /// </summary>
-internal sealed class FakeIdempotentBroker : IAsyncDisposable
+internal sealed class FakeIdempotentBroker : LoopbackKafkaServer
 {
-    private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly List<Task> _connections = [];
-    private readonly Task _accept;
     private readonly Lock _gate = new();
     private readonly PartitionLog[] _partitions;
     private int _produceRequests;
@@ -50,13 +43,10 @@ internal sealed class FakeIdempotentBroker : IAsyncDisposable
             _partitions[i] = new PartitionLog();
         }
 
-        _listener.Start();
-        _accept = AcceptAsync();
+        Start();
     }
 
     public string Topic { get; }
-
-    public string BootstrapServers => $"127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}";
 
     /// <summary>Decides the fate of (produce request number from 1, partition).</summary>
     public Func<int, int, ProduceFault> Faults { get; set; } = (_, _) => ProduceFault.None;
@@ -79,94 +69,23 @@ internal sealed class FakeIdempotentBroker : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    protected override IKafkaMessage? Answer(RequestHeader header, IKafkaMessage request) => request switch
     {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        Task[] all;
-        lock (_connections)
+        ApiVersionsRequest => new ApiVersionsResponse
         {
-            all = [_accept, .. _connections];
-        }
-
-        try
-        {
-            await Task.WhenAll(all);
-        }
-        catch (Exception)
-        {
-            // Stopping.
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task AcceptAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket socket = await _listener.AcceptSocketAsync(_stop.Token);
-            lock (_connections)
-            {
-                _connections.Add(ServeAsync(socket));
-            }
-        }
-    }
-
-    private async Task ServeAsync(Socket socket)
-    {
-        using Socket owned = socket;
-        await using var stream = new NetworkStream(owned);
-        byte[] prefix = new byte[4];
-        var output = new ArrayBufferWriter<byte>();
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                await stream.ReadExactlyAsync(prefix, _stop.Token);
-                byte[] frame = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];
-                await stream.ReadExactlyAsync(frame, _stop.Token);
-                (IKafkaMessage? response, int correlationId, short version) = Handle(frame);
-                if (response is null)
-                {
-                    continue;
-                }
-
-                output.ResetWrittenCount();
-                KafkaFrame.WriteResponse(output, correlationId, version, response);
-                await stream.WriteAsync(output.WrittenMemory, _stop.Token);
-            }
-        }
-        catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or EndOfStreamException)
-        {
-            // Client gone or stopping.
-        }
-    }
-
-    private (IKafkaMessage? Response, int CorrelationId, short Version) Handle(byte[] frame)
-    {
-        var reader = new KafkaReader(frame.AsMemory());
-        RequestHeader header = RequestHeader.Read(ref reader);
-        IKafkaMessage request = KafkaApis.ReadRequest(header.ApiKey, header.ApiVersion, ref reader);
-        IKafkaMessage? response = request switch
-        {
-            ApiVersionsRequest => new ApiVersionsResponse
-            {
-                ApiKeys =
-                [
-                    new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.ApiVersions, MinVersion = 0, MaxVersion = 3 },
-                    new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.Metadata, MinVersion = 0, MaxVersion = 12 },
-                    new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.Produce, MinVersion = 3, MaxVersion = 11 },
-                    new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.InitProducerId, MinVersion = 0, MaxVersion = 4 },
-                ],
-            },
-            MetadataRequest => Metadata(),
-            InitProducerIdRequest init => InitProducerId(init),
-            ProduceRequest produce => Produce(produce),
-            _ => throw new InvalidOperationException($"The fake broker does not serve {header.ApiKey}."),
-        };
-        return (response, header.CorrelationId, header.ApiVersion);
-    }
+            ApiKeys =
+            [
+                new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.ApiVersions, MinVersion = 0, MaxVersion = 3 },
+                new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.Metadata, MinVersion = 0, MaxVersion = 12 },
+                new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.Produce, MinVersion = 3, MaxVersion = 11 },
+                new ApiVersionsResponse.ApiVersion { ApiKey = (short)ApiKey.InitProducerId, MinVersion = 0, MaxVersion = 4 },
+            ],
+        },
+        MetadataRequest => Metadata(),
+        InitProducerIdRequest init => InitProducerId(init),
+        ProduceRequest produce => Produce(produce),
+        _ => throw new InvalidOperationException($"The fake broker does not serve {header.ApiKey}."),
+    };
 
     private InitProducerIdResponse InitProducerId(InitProducerIdRequest request)
     {
@@ -181,7 +100,6 @@ internal sealed class FakeIdempotentBroker : IAsyncDisposable
 
     private MetadataResponse Metadata()
     {
-        var endpoint = (IPEndPoint)_listener.LocalEndpoint;
         var topic = new MetadataResponse.MetadataResponseTopic { Name = Topic, TopicId = Guid.NewGuid() };
         for (int i = 0; i < _partitions.Length; i++)
         {
@@ -190,7 +108,7 @@ internal sealed class FakeIdempotentBroker : IAsyncDisposable
 
         return new MetadataResponse
         {
-            Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = 1, Host = "127.0.0.1", Port = endpoint.Port }],
+            Brokers = [new MetadataResponse.MetadataResponseBroker { NodeId = 1, Host = "127.0.0.1", Port = Port }],
             ControllerId = 1,
             ClusterId = "fake",
             Topics = [topic],
