@@ -1,3 +1,6 @@
+using System.Globalization;
+using FastLog.Engine.Log;
+
 namespace FastLog.Server.Configuration;
 
 /// <summary>
@@ -41,7 +44,7 @@ public static class BrokerConfigDefinitions
         new("log.message.timestamp.type", ConfigType.String, "CreateTime", "Default message.timestamp.type.") { ValidValues = ["CreateTime", "LogAppendTime"] },
         new("message.max.bytes", ConfigType.Int, "1048588", "Default max.message.bytes: the largest record batch accepted.") { Min = 61 },
         new("num.recovery.threads.per.data.dir", ConfigType.Int, "2", "Partitions opened in parallel per data directory at start-up.") { Min = 1 },
-        new("num.flush.threads.per.data.dir", ConfigType.Int, "8", "FastLog: partitions of one data directory fsynced at the same time (concurrent fsyncs share journal commits).") { Min = 1, Max = 256 },
+        new("num.flush.threads.per.data.dir", ConfigType.Int, LogManagerOptions.DefaultFlushThreadsPerDataDir.ToString(CultureInfo.InvariantCulture), "FastLog: partitions of one data directory fsynced at the same time (concurrent fsyncs share journal commits).") { Min = 1, Max = 256 },
         new("socket.request.max.bytes", ConfigType.Int, "104857600", "The largest request frame.") { Min = 1024 },
         new("max.connections", ConfigType.Int, "10000", "Connections accepted at most.") { Min = 1 },
         new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections are closed after this long.") { Min = 1 },
