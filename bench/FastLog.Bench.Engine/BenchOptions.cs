@@ -21,6 +21,8 @@ internal sealed class BenchOptions
           --only-fastlog        skip FasterLog (engine work in isolation)
           --rows FILTER         only rows whose name contains FILTER (e.g. "gc16", "1MiB")
           --read-bytes N        FastLog read-back request size in bytes (default 1048576)
+          --preallocate-step N  FastLog's zero-filled tail step in bytes (default: the engine's, 262144;
+                                0 turns preallocation off)
           --help                this text
         """;
 
@@ -41,6 +43,8 @@ internal sealed class BenchOptions
     public string? RowFilter { get; private set; }
 
     public int ReadBytes { get; private set; } = 1024 * 1024;
+
+    public int PreallocateStepBytes { get; private set; } = FastLog.Engine.Log.LogManagerOptions.DefaultPreallocateStepBytes;
 
     /// <summary>fio's per-job size cap in bytes.</summary>
     public long FioBytes => Quick ? 64L * 1024 * 1024 : Math.Max(256L * 1024 * 1024, TotalBytes);
@@ -92,6 +96,9 @@ internal sealed class BenchOptions
                 case "--read-bytes":
                     options.ReadBytes = reader.Int();
                     break;
+                case "--preallocate-step":
+                    options.PreallocateStepBytes = reader.Int();
+                    break;
                 case "--help":
                 case "-h":
                     return null;
@@ -113,9 +120,9 @@ internal sealed class BenchOptions
             }
         }
 
-        if (options.TotalBytes <= 0 || options.RowSeconds <= 0 || options.ReadBytes < 64 * 1024)
+        if (options.TotalBytes <= 0 || options.RowSeconds <= 0 || options.ReadBytes < 64 * 1024 || options.PreallocateStepBytes < 0)
         {
-            throw new ArgumentException("--total-mb and --row-seconds must be positive, --read-bytes at least 65536");
+            throw new ArgumentException("--total-mb and --row-seconds must be positive, --read-bytes at least 65536, --preallocate-step not negative");
         }
 
         return options;

@@ -9,7 +9,7 @@ internal static class FastLogRunner
 {
     public const string Name = "FastLog";
 
-    public static async Task<RowResult> RunAsync(Row row, BatchTemplate template, string directory, long totalBytes, double capSeconds, int readBytes)
+    public static async Task<RowResult> RunAsync(Row row, BatchTemplate template, string directory, long totalBytes, double capSeconds, int readBytes, int preallocateStepBytes)
     {
         var result = new RowResult { Engine = Name };
         long totalBatches = Math.Max(row.Appenders, totalBytes / template.Bytes.Length);
@@ -21,6 +21,7 @@ internal static class FastLogRunner
             Directory = directory,
             TopicPartition = new TopicPartition("bench", 0),
             Committer = committer,
+            PreallocateStepBytes = preallocateStepBytes,
         });
         try
         {

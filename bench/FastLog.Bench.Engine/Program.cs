@@ -65,7 +65,7 @@ try
     {
         var template = BatchTemplate.Create(row.RecordBytes, row.BatchBytes);
         var fastLog = await RunGuardedAsync(FastLogRunner.Name, Path.Combine(dataDir, $"fastlog-{row.Id}"),
-            dir => FastLogRunner.RunAsync(row, template, dir, options.TotalBytes, options.RowSeconds, options.ReadBytes));
+            dir => FastLogRunner.RunAsync(row, template, dir, options.TotalBytes, options.RowSeconds, options.ReadBytes, options.PreallocateStepBytes));
         Print(row, fastLog);
         RowResult? fasterLog = null;
         if (options.RunFasterLog)
@@ -135,7 +135,7 @@ static async Task WarmUpAsync(string dataDir, BenchOptions options)
     foreach (var row in new[] { new Row(1024, 16 * 1024, Mode.PageCache, 1), new Row(1024, 16 * 1024, Mode.GroupCommit, 4) })
     {
         await RunGuardedAsync(FastLogRunner.Name, Path.Combine(dataDir, "warmup-fastlog"),
-            dir => FastLogRunner.RunAsync(row, template, dir, 16L * 1024 * 1024, 2, options.ReadBytes));
+            dir => FastLogRunner.RunAsync(row, template, dir, 16L * 1024 * 1024, 2, options.ReadBytes, options.PreallocateStepBytes));
         if (options.RunFasterLog)
         {
             await RunGuardedAsync(FasterLogRunner.Name, Path.Combine(dataDir, "warmup-fasterlog"),

@@ -249,7 +249,20 @@ public sealed class CommitTracker
                 }
             }
 
-            return AdvanceDurable(flushedEndOffset);
+            int completed = AdvanceDurable(flushedEndOffset);
+
+            // After the waiters are released, so slower housekeeping never delays their answers;
+            // still under the flush lock, so nothing touches the target after Unregister returns.
+            try
+            {
+                _target.AfterFlush();
+            }
+            catch (Exception error)
+            {
+                Fail(error);
+            }
+
+            return completed;
         }
     }
 

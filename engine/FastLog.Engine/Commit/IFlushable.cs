@@ -20,4 +20,13 @@ public interface IFlushable
     /// <exception cref="IOException">The sync failed. The committer then fails the partition for good:
     /// after a failed fsync the kernel may have dropped the dirty pages, so a retry proves nothing.</exception>
     long FlushToDisk();
+
+    /// <summary>
+    /// Called on the same thread right after a successful <see cref="FlushToDisk"/> and after the waiters
+    /// it covered were completed: room for work that must not delay them (the partition log prepares
+    /// its segment's tail here). A throw fails the partition like a failed flush.
+    /// </summary>
+    void AfterFlush()
+    {
+    }
 }

@@ -90,6 +90,7 @@ public sealed partial class LogManager
             HadCleanShutdown = cleanShutdown,
             TimeProvider = _options.TimeProvider,
             Committer = directory.Committer,
+            PreallocateStepBytes = _options.PreallocateStepBytes,
             OnStorageFailure = (_, error) => MarkOffline(directory, error),
         });
     }

@@ -27,6 +27,20 @@ public sealed record LogManagerOptions
     /// <summary>The default of <see cref="FlushThreadsPerDataDir"/>.</summary>
     public const int DefaultFlushThreadsPerDataDir = 8;
 
+    /// <summary>
+    /// log.preallocate.step.bytes: how far ahead of the appends a partition synced in small steps
+    /// keeps its active segment zero-filled and fsynced, so each acks=all sync writes only data (no
+    /// block allocation or file-size update); 0 turns it off.
+    /// </summary>
+    public int PreallocateStepBytes { get; init; } = DefaultPreallocateStepBytes;
+
+    /// <summary>
+    /// The default of <see cref="PreallocateStepBytes"/>: 256 KiB. Preparing a step pauses the partition's
+    /// next flush for about one step's write and sync; a quarter MiB keeps that pause well under a
+    /// millisecond here, while a 1 MiB step gave the same throughput with three times the p99.
+    /// </summary>
+    public const int DefaultPreallocateStepBytes = 256 * 1024;
+
     /// <summary>Told the duration of every fsync of every directory's group committer (metrics); null for none.</summary>
     public IFlushObserver? FlushObserver { get; init; }
 

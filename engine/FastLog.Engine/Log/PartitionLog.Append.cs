@@ -113,6 +113,7 @@ public sealed partial class PartitionLog
         LogSegment[] segments = [.. _segments, next];
         Volatile.Write(ref _segments, segments);
         previous.OnRolled();
+        previous.TrimPreparedTail();
 
         // The rolled segment and the new file's directory entry must reach the disk before any
         // offset in the new segment is reported durable: the next flush syncs both.

@@ -110,6 +110,8 @@ public sealed partial class PartitionLog
         {
             try
             {
+                // Trimmed before the last sync, so the file is exactly its batches on disk.
+                segments[^1].TrimPreparedTail();
                 FlushToDisk();
                 foreach (var segment in segments)
                 {
@@ -118,9 +120,11 @@ public sealed partial class PartitionLog
 
                 _producerState.WriteSnapshot(Directory, _logEndOffset);
             }
-            catch (IOException)
+            catch (IOException e)
             {
-                // Already reported through TakeOffline; the next open recovers.
+                // Reported through TakeOffline (a no-op when the sync already did), so the directory is
+                // not marked cleanly shut down; the next open recovers.
+                TakeOffline(e);
             }
         }
 

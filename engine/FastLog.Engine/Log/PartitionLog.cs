@@ -41,6 +41,13 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
     private int _activeReaders;
     private Action<PartitionLog>? _appendListener;
 
+    // Tail preallocation (see AfterFlush); only the flusher touches these.
+    private readonly int _preallocateStepBytes;
+    private LogSegment? _segmentAtLastFlush;
+    private LogSegment? _segmentToPrepare;
+    private int _sizeAtLastFlush;
+    private int _syncedBytes;
+
     private PartitionLog(PartitionLogOptions options, LogSegment[] segments)
     {
         Directory = options.Directory;
@@ -53,6 +60,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
         _logStartOffset = Math.Clamp(options.LogStartOffset, segments[0].BaseOffset, _logEndOffset);
         _highWatermark = Math.Clamp(options.HighWatermark ?? _logEndOffset, _logStartOffset, _logEndOffset);
         _recoveryPoint = _logEndOffset;
+        _preallocateStepBytes = options.PreallocateStepBytes;
     }
 
     public string Directory { get; }
@@ -179,6 +187,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
     public void Flush()
     {
         FlushToDisk();
+        AfterFlush();
     }
 
     /// <summary>
@@ -191,6 +200,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
         LogSegment active;
         LogSegment[]? rolled = null;
         long endOffset;
+        int activeSizeBytes;
         bool syncDirectory;
         lock (_appendLock)
         {
@@ -202,6 +212,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
 
             endOffset = _logEndOffset;
             active = _segments[^1];
+            activeSizeBytes = active.SizeBytes;
             if (_rolledUnsynced.Count > 0)
             {
                 rolled = [.. _rolledUnsynced];
@@ -227,6 +238,12 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
             {
                 Storage.FileSync.SyncDirectory(Directory);
             }
+
+            PublishRecoveryPoint(endOffset);
+            _segmentToPrepare = active;
+            _syncedBytes = ReferenceEquals(active, _segmentAtLastFlush) ? activeSizeBytes - _sizeAtLastFlush : activeSizeBytes;
+            _segmentAtLastFlush = active;
+            _sizeAtLastFlush = activeSizeBytes;
         }
         catch (IOException e)
         {
@@ -238,13 +255,48 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
             return RecoveryPoint;
         }
 
+        return endOffset;
+    }
+
+    private void PublishRecoveryPoint(long endOffset)
+    {
         long previous = Volatile.Read(ref _recoveryPoint);
         if (endOffset > previous)
         {
             Volatile.Write(ref _recoveryPoint, endOffset);
         }
+    }
 
-        return endOffset;
+    /// <summary>
+    /// After a sync whose waiters were answered (the committer calls it; <see cref="Flush"/> too):
+    /// keeps a zero-filled, fsynced stretch ahead of the appends when this partition is synced in
+    /// small steps, where the metadata a growing file adds to every sync dominates. Large steps
+    /// (bulk appends) skip it: writing every byte twice would cost more than it saves. The zeros' own
+    /// sync delays only this partition's next flush.
+    /// </summary>
+    public void AfterFlush()
+    {
+        var active = _segmentToPrepare;
+        _segmentToPrepare = null;
+        int step = _preallocateStepBytes;
+        if (active is null || step <= 0 || _closed || _syncedBytes > step / 8 || active.PreparedTailBytes >= step / 2)
+        {
+            return;
+        }
+
+        try
+        {
+            active.ExtendPreparedTail(step, Config.SegmentBytes);
+        }
+        catch (IOException e)
+        {
+            TakeOffline(e);
+            throw;
+        }
+        catch (ObjectDisposedException) when (_closed)
+        {
+            // Closed meanwhile: the close trims whatever was prepared.
+        }
     }
 
     public override string ToString() => $"{TopicPartition} [{LogStartOffset}, {LogEndOffset}) hw {HighWatermark}";

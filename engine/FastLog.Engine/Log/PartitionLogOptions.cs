@@ -29,6 +29,12 @@ public sealed record PartitionLogOptions
     /// <summary>The group committer that makes appends durable; null means callers flush with <see cref="PartitionLog.Flush"/>.</summary>
     public GroupCommitter? Committer { get; init; }
 
+    /// <summary>
+    /// Zero-filled bytes the flusher keeps ahead of the appends when the partition is synced in small
+    /// steps (see <see cref="Segments.LogSegment.ExtendPreparedTail"/>); 0 turns preallocation off.
+    /// </summary>
+    public int PreallocateStepBytes { get; init; } = LogManagerOptions.DefaultPreallocateStepBytes;
+
     /// <summary>Told once when an I/O error takes the log offline (the log manager marks the directory offline).</summary>
     public Action<PartitionLog, IOException>? OnStorageFailure { get; init; }
 }

@@ -15,7 +15,8 @@ public sealed partial class LogSegment
     /// from the segment's base offset, within int32 of it) and CRC-32C; rebuilds both indexes on the way and
     /// truncates the file at the first batch that fails. Requires writable indexes.
     /// </summary>
-    /// <returns>The number of bytes cut from the tail (0 when the whole file was valid).</returns>
+    /// <returns>The number of bytes cut from the tail (0 when the whole file was valid). A preallocated
+    /// tail of zeros (see <see cref="ExtendPreparedTail"/>) ends the walk like any invalid batch and is cut.</returns>
     public long Recover() => Recover(allowOffsetGaps: false);
 
     /// <summary>
@@ -70,6 +71,7 @@ public sealed partial class LogSegment
 
         Volatile.Write(ref _nextOffset, nextOffset);
         Volatile.Write(ref _sizeBytes, (int)position);
+        Volatile.Write(ref _preparedEndBytes, position);
         return fileLength - position;
     }
 
@@ -86,14 +88,23 @@ public sealed partial class LogSegment
         long offsetOfMax = TimeIndex.EntryCount > 0 ? TimeIndex.LastEntry.Offset : BaseOffset;
         Span<byte> chunk = stackalloc byte[BatchHeaderScanner.ChunkBytes];
         var scanner = new BatchHeaderScanner(_log, startPosition, size, chunk);
+        long endOfBatches = startPosition;
         while (scanner.MoveNext())
         {
             nextOffset = scanner.LastOffset + 1;
+            endOfBatches = scanner.Position + scanner.SizeBytes;
             if (scanner.MaxTimestamp > maxTimestampMs)
             {
                 maxTimestampMs = scanner.MaxTimestamp;
                 offsetOfMax = scanner.LastOffset;
             }
+        }
+
+        if (endOfBatches != size)
+        {
+            // Batches must end exactly at the end of the file; anything else (say, a preallocated zero
+            // tail a clean close failed to trim) is left to recovery, which cuts what is not a batch.
+            throw new InvalidDataException($"{LogPath}: the batches end at {endOfBatches}, the file at {size}; the segment needs recovery");
         }
 
         if (OffsetIndex.EntryCount > 0 && nextOffset == BaseOffset)

@@ -111,6 +111,7 @@ public sealed partial class LogSegment : IDisposable
             var segment = new LogSegment(directory, baseOffset, handle, offsetIndex, timeIndex, indexIntervalBytes, nowMs);
             long length = RandomAccess.GetLength(handle);
             segment._sizeBytes = (int)Math.Min(length, int.MaxValue);
+            segment._preparedEndBytes = length;
             return segment;
         }
         catch
@@ -128,7 +129,16 @@ public sealed partial class LogSegment : IDisposable
     public void Append(ReadOnlySpan<byte> batch, long lastOffset, long maxTimestampMs)
     {
         int position = _sizeBytes;
-        RandomAccess.Write(_log, batch, position);
+        long endBytes = (long)position + batch.Length;
+        if (endBytes <= Volatile.Read(ref _preparedEndBytes))
+        {
+            // Inside the zero-filled tail: overwrites blocks that are already allocated and sized.
+            RandomAccess.Write(_log, batch, position);
+        }
+        else
+        {
+            WritePastPreparedTail(batch, position, endBytes);
+        }
 
         if (maxTimestampMs > _maxTimestampMs)
         {

@@ -118,6 +118,7 @@ public sealed class FastLogBroker : IAsyncDisposable
             CommitPolicy = CommitPolicyFor(config),
             RecoveryThreadsPerDataDir = config.GetInt("num.recovery.threads.per.data.dir"),
             FlushThreadsPerDataDir = config.GetInt("num.flush.threads.per.data.dir"),
+            PreallocateStepBytes = config.GetInt("log.preallocate.step.bytes"),
             TimeProvider = time,
             FlushObserver = flushMetrics,
         });

@@ -45,6 +45,7 @@ public static class BrokerConfigDefinitions
         new("message.max.bytes", ConfigType.Int, "1048588", "Default max.message.bytes: the largest record batch accepted.") { Min = 61 },
         new("num.recovery.threads.per.data.dir", ConfigType.Int, "2", "Partitions opened in parallel per data directory at start-up.") { Min = 1 },
         new("num.flush.threads.per.data.dir", ConfigType.Int, LogManagerOptions.DefaultFlushThreadsPerDataDir.ToString(CultureInfo.InvariantCulture), "FastLog: partitions of one data directory fsynced at the same time (concurrent fsyncs share journal commits).") { Min = 1, Max = 256 },
+        new("log.preallocate.step.bytes", ConfigType.Int, LogManagerOptions.DefaultPreallocateStepBytes.ToString(CultureInfo.InvariantCulture), "FastLog: zero-filled, fsynced bytes kept ahead of the appends of a partition synced in small steps, so acks=all syncs write only data; 0 turns it off.") { Min = 0, Max = 1024 * 1024 * 1024 },
         new("socket.request.max.bytes", ConfigType.Int, "104857600", "The largest request frame.") { Min = 1024 },
         new("max.connections", ConfigType.Int, "10000", "Connections accepted at most.") { Min = 1 },
         new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections are closed after this long.") { Min = 1 },
