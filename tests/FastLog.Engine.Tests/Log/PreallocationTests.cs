@@ -77,16 +77,12 @@ public sealed class PreallocationTests : IDisposable
     public void A_clean_close_trims_the_tail_and_the_log_reopens_where_it_ended()
     {
         string directory = _dir.Combine("close");
-        List<long> tags;
-        long endOffset;
-        using (var log = Open(directory))
+        var (tags, endOffset) = WriteLog(directory, log =>
         {
-            tags = AppendAndFlush(log, count: 20, valueBytes: 100);
             Assert.True(log.Segments[^1].PreparedTailBytes > 0);
-            endOffset = log.LogEndOffset;
             log.Close();
             Assert.Equal(log.SizeBytes, new FileInfo(log.Segments[^1].LogPath).Length);
-        }
+        });
 
         using var reopened = Open(directory, hadCleanShutdown: true, recoveryPoint: endOffset);
         Assert.Equal(endOffset, reopened.LogEndOffset);
@@ -116,16 +112,9 @@ public sealed class PreallocationTests : IDisposable
     {
         string source = _dir.Combine("crash-source");
         string copy = _dir.Combine("crash-copy");
-        List<long> tags;
-        long endOffset;
-        using (var log = Open(source))
-        {
-            tags = AppendAndFlush(log, count: 20, valueBytes: 100);
-            endOffset = log.LogEndOffset;
 
-            // What a kill -9 leaves: the files as they are now, tail of zeros included, no clean close.
-            CopyDirectory(source, copy);
-        }
+        // What a kill -9 leaves: the files as they are before the close, tail of zeros included.
+        var (tags, endOffset) = WriteLog(source, _ => CopyDirectory(source, copy));
 
         long copiedLength = new FileInfo(Path.Combine(copy, "00000000000000000000.log")).Length;
         using var recovered = Open(copy, hadCleanShutdown: false, recoveryPoint: 0);
@@ -141,13 +130,7 @@ public sealed class PreallocationTests : IDisposable
     public void A_zero_tail_found_after_a_clean_stop_is_recovered_not_served()
     {
         string directory = _dir.Combine("stale-tail");
-        List<long> tags;
-        long endOffset;
-        using (var log = Open(directory))
-        {
-            tags = AppendAndFlush(log, count: 20, valueBytes: 100);
-            endOffset = log.LogEndOffset;
-        }
+        var (tags, endOffset) = WriteLog(directory);
 
         // A clean close whose trim never reached the disk: zeros after the batches, marker present.
         string logFile = Path.Combine(directory, "00000000000000000000.log");
@@ -205,6 +188,16 @@ public sealed class PreallocationTests : IDisposable
             HadCleanShutdown = hadCleanShutdown,
             RecoveryPointOffset = recoveryPoint,
         });
+
+    /// <summary>Twenty small synced appends in a new log, then <paramref name="beforeClose"/>, then a clean close.</summary>
+    private (List<long> Tags, long EndOffset) WriteLog(string directory, Action<PartitionLog>? beforeClose = null)
+    {
+        using var log = Open(directory);
+        var tags = AppendAndFlush(log, count: 20, valueBytes: 100);
+        long endOffset = log.LogEndOffset;
+        beforeClose?.Invoke(log);
+        return (tags, endOffset);
+    }
 
     /// <summary>Appends one-record batches tagged in order, syncing after each as acks=all would.</summary>
     private static List<long> AppendAndFlush(PartitionLog log, int count, int valueBytes, long firstTag = 0)
