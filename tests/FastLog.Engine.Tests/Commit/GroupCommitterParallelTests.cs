@@ -11,50 +11,29 @@ public sealed class GroupCommitterParallelTests
     [Fact]
     public async Task A_slow_fsync_of_one_partition_does_not_hold_up_another()
     {
-        using var committer = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, "parallel", flushThreads: 2);
-        using var slow = new FakeFlushable();
-        using var fast = new FakeFlushable();
-        var slowTracker = committer.Register(slow, 0);
-        var fastTracker = committer.Register(fast, 0);
+        using var pair = await SlowAndFast.StartAsync(flushThreads: 2);
 
-        slow.CloseGate();
-        slowTracker.NotifyAppended(slow.Append(1), 1);
-        var slowWait = slowTracker.WaitForDurableAsync(1).AsTask();
-        await slow.WaitForFlushStartAsync(); // one flusher is stuck in the slow partition's fsync
+        await pair.FastWait.WaitAsync(Hang);
+        Assert.False(pair.SlowWait.IsCompleted);
 
-        fastTracker.NotifyAppended(fast.Append(3), 3);
-        await fastTracker.WaitForDurableAsync(3).AsTask().WaitAsync(Hang);
-        Assert.False(slowWait.IsCompleted);
-
-        slow.OpenGate();
-        await slowWait.WaitAsync(Hang);
-        Assert.Equal(1, slow.FlushCalls);
-        Assert.Equal(1, fast.FlushCalls);
+        pair.Slow.OpenGate();
+        await pair.SlowWait.WaitAsync(Hang);
+        Assert.Equal(1, pair.Slow.FlushCalls);
+        Assert.Equal(1, pair.Fast.FlushCalls);
     }
 
     [Fact]
     public async Task With_one_flusher_a_slow_fsync_holds_up_the_next_partition()
     {
         // The contrast to the test above: it shows that test could fail.
-        using var committer = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, "serial", flushThreads: 1);
-        using var slow = new FakeFlushable();
-        using var fast = new FakeFlushable();
-        var slowTracker = committer.Register(slow, 0);
-        var fastTracker = committer.Register(fast, 0);
+        using var pair = await SlowAndFast.StartAsync(flushThreads: 1);
 
-        slow.CloseGate();
-        slowTracker.NotifyAppended(slow.Append(1), 1);
-        var slowWait = slowTracker.WaitForDurableAsync(1).AsTask();
-        await slow.WaitForFlushStartAsync();
-
-        fastTracker.NotifyAppended(fast.Append(3), 3);
-        var fastWait = fastTracker.WaitForDurableAsync(3).AsTask();
         await Task.Delay(50);
-        Assert.False(fastWait.IsCompleted);
-        Assert.Equal(0, fast.FlushCalls);
+        Assert.False(pair.FastWait.IsCompleted);
+        Assert.Equal(0, pair.Fast.FlushCalls);
 
-        slow.OpenGate();
-        await Task.WhenAll(slowWait, fastWait).WaitAsync(Hang);
+        pair.Slow.OpenGate();
+        await Task.WhenAll(pair.SlowWait, pair.FastWait).WaitAsync(Hang);
     }
 
     [Fact]
@@ -180,6 +159,53 @@ public sealed class GroupCommitterParallelTests
             Thread.Sleep(1);
             Interlocked.Decrement(ref _inside);
             return captured;
+        }
+    }
+
+    /// <summary>
+    /// Two partitions on one committer: the slow one's fsync is stuck at its gate (a flusher is inside
+    /// it), then the fast one asks for a flush of its own.
+    /// </summary>
+    private sealed class SlowAndFast : IDisposable
+    {
+        private readonly GroupCommitter _committer;
+
+        private SlowAndFast(int flushThreads)
+        {
+            _committer = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, $"slow-fast-{flushThreads}", flushThreads: flushThreads);
+        }
+
+        public FakeFlushable Slow { get; } = new();
+
+        public FakeFlushable Fast { get; } = new();
+
+        public Task SlowWait { get; private set; } = Task.CompletedTask;
+
+        public Task FastWait { get; private set; } = Task.CompletedTask;
+
+        public static async Task<SlowAndFast> StartAsync(int flushThreads)
+        {
+            var pair = new SlowAndFast(flushThreads);
+            var slowTracker = pair._committer.Register(pair.Slow, 0);
+            var fastTracker = pair._committer.Register(pair.Fast, 0);
+
+            pair.Slow.CloseGate();
+            slowTracker.NotifyAppended(pair.Slow.Append(1), 1);
+            pair.SlowWait = slowTracker.WaitForDurableAsync(1).AsTask();
+            await pair.Slow.WaitForFlushStartAsync(); // one flusher is stuck in the slow partition's fsync
+
+            fastTracker.NotifyAppended(pair.Fast.Append(3), 3);
+            pair.FastWait = fastTracker.WaitForDurableAsync(3).AsTask();
+            return pair;
+        }
+
+        public void Dispose()
+        {
+            // A failed assertion may leave the gate closed; the committer's final flush must not hang on it.
+            Slow.OpenGate();
+            _committer.Dispose();
+            Slow.Dispose();
+            Fast.Dispose();
         }
     }
 }
