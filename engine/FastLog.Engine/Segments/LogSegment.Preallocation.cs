@@ -6,7 +6,8 @@ namespace FastLog.Engine.Segments;
 /// <remarks>
 /// <para>Why: an fdatasync after an append that grew the file must also persist the new blocks'
 /// allocation and the new file size. On ext4 that is extra metadata writes per sync (without a
-/// journal: the block bitmap and a synchronous inode write, each its own device round trip), and
+/// journal: block bitmap and extent blocks, then a synchronous inode write, each its own device
+/// round trip), and
 /// the append itself pays for delayed-allocation bookkeeping and for zeroing each new page. When a
 /// partition is fsynced after every few kilobytes (acks=all with many partitions), those costs are
 /// most of the sync. Appends that land on blocks which already exist, are already written and lie
@@ -15,7 +16,7 @@ namespace FastLog.Engine.Segments;
 /// <para>How: the flusher that syncs a partition extends the zero-filled tail by a step once the
 /// appends come close to its end, and fsyncs the zeros itself, so the appends' own syncs find
 /// nothing but data to write. Zeros cost a second write of every byte, which only pays when syncs
-/// are small; the caller decides when (see <c>PartitionLog.FlushToDisk</c>).</para>
+/// are small; the caller decides when (see <c>PartitionLog.AfterFlush</c>).</para>
 /// <para>Safety: bytes past <see cref="SizeBytes"/> are never read, an unclean stop recovers the
 /// segment by walking its batches (a zero header ends the walk, and the tail is cut), and a roll or
 /// clean close trims the file back to its batches (<see cref="TrimPreparedTail"/>), so closed
