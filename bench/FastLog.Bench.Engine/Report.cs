@@ -55,7 +55,12 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
         Line(md, "- **FastLog**: `PartitionLog` with default `LogConfig` (segment.bytes 1 GiB, 10 MiB preallocated indexes, index every 4 KiB). " +
             "`Append` validates the batch (CRC-32C), stamps offsets in place and `pwrite`s it to the active segment (page cache). " +
             "Group commit: `GroupCommitter(CommitPolicy.Immediate)`, each appender `await WaitForDurableAsync(EndOffset)`; durability = `fdatasync` " +
-            "of the segment by the committer's flusher thread, shared by every waiter it covers.");
+            "of the segment by the committer's flusher thread, shared by every waiter it covers. " +
+            (options.PreallocateStepBytes > 0
+                ? $"Tail preallocation on (step {Row.Size(options.PreallocateStepBytes)}): after a sync of at most an eighth of the step, the flusher, " +
+                  "once the waiters are answered, keeps the segment zero-filled and fsynced that far ahead of the appends, so later syncs write no " +
+                  "block allocation or file size; whether a row qualifies follows from its bytes per sync (batch size × appends per fsync, last column)."
+                : "Tail preallocation off (`--preallocate-step 0`)."));
         Line(md, $"- **FasterLog** (Microsoft.FASTER.Core 2.6.5): each entry is one whole batch (the same bytes). Settings: {FasterLogRunner.Describe}. " +
             "Its local device on Linux (`ManagedLocalStorageDevice`) opens segment files with `FileOptions.WriteThrough` plus the Windows no-buffering " +
             "flag; .NET on Linux maps the first to `O_SYNC` and does not turn the second into `O_DIRECT` (strace of this harness: " +
