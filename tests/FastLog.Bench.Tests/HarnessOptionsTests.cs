@@ -18,6 +18,25 @@ public sealed class HarnessOptionsTests
         Assert.True(options.FsyncEveryMessage);
         Assert.Equal(5, options.TargetP99Ms);
         Assert.Equal("omb", options.Name);
+        Assert.True(options.BrokerProcess);
+    }
+
+    [Fact]
+    public void Omb_preset_keeps_the_broker_in_process_when_asked_and_leaves_a_running_broker_alone()
+    {
+        var inProcess = HarnessOptions.Parse(["--preset", "omb", "--broker", "fastlog"])!;
+        Assert.False(inProcess.BrokerProcess);
+        Assert.True(inProcess.FsyncEveryMessage);
+
+        // A running broker keeps its own settings: the preset neither starts one nor sets its flush policy.
+        var running = HarnessOptions.Parse(["--preset", "omb", "--bootstrap", "127.0.0.1:9092"])!;
+        Assert.False(running.BrokerProcess);
+        Assert.False(running.FsyncEveryMessage);
+        Assert.Equal([16], running.Partitions);
+
+        var mock = HarnessOptions.Parse(["--preset", "omb", "--broker", "mock"])!;
+        Assert.False(mock.BrokerProcess);
+        Assert.False(mock.FsyncEveryMessage);
     }
 
     [Fact]

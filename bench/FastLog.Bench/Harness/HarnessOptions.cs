@@ -22,7 +22,8 @@ internal sealed class HarnessOptions
           --preset omb          OpenMessaging-Benchmark-style latency workload sized for 2 cores:
                                 1 topic, 16 partitions, 1 KiB, acks=all, linger 1 ms, fsync before
                                 every ack (log.flush.interval.messages=1), first the maximum rate,
-                                then 60 s at half of it; target p99 produce latency ≤ 5 ms
+                                then 60 s at half of it; target p99 produce latency ≤ 5 ms; the
+                                broker runs as a child process unless --broker or --bootstrap is given
           --preset client       FastLog.Client vs Confluent.Kafka, same broker, same run: 1,000,000 ×
                                 100 B and 200,000 × 1 KiB, acks=1/all, none/lz4, produced then
                                 consumed; writes client.md
@@ -286,7 +287,16 @@ internal sealed class HarnessOptions
                 Default("--producers", () => Producers = [1]);
                 Default("--rate", () => Rate = new RateSpec(0.5, IsShareOfMax: true));
                 Default("--duration", () => DurationSeconds = 60);
-                Default("--fsync-every-message", () => FsyncEveryMessage = true);
+                if (Bootstrap is null && Broker == "fastlog")
+                {
+                    Default("--fsync-every-message", () => FsyncEveryMessage = true);
+
+                    // The broker as users run it: its own process with its own runtime settings (no tiered
+                    // compilation, see server/FastLog.Broker), its CPU counted apart from the client's.
+                    // `--broker fastlog` keeps it inside the harness.
+                    Default("--broker", () => BrokerProcess = true);
+                }
+
                 Default("--name", () => Name = "omb");
                 TargetP99Ms = 5;
                 break;
