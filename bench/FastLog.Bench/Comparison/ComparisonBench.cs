@@ -50,6 +50,7 @@ internal static class ComparisonBench
                     Directory.CreateDirectory(logDir);
                     broker = await BrokerProcess.StartAsync(dll, logDir, TimeSpan.FromSeconds(60));
                     report.BrokerDll = Path.GetFileName(dll);
+                    report.BrokerRuntime = BrokerRuntime.Describe(dll);
                     Console.Error.WriteLine($"FastLog broker (pid {broker.Pid}) at {broker.Bootstrap}");
                 }
 

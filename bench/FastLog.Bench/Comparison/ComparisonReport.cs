@@ -10,6 +10,9 @@ internal sealed class ComparisonReport(ComparisonOptions options, MachineInfo ma
 {
     public string? BrokerDll { get; set; }
 
+    /// <summary>The broker build's runtime settings (GC mode, tiered compilation, ...), from its runtimeconfig.</summary>
+    public string? BrokerRuntime { get; set; }
+
     public double? BrokerResidentMB { get; set; }
 
     public double TotalSeconds { get; set; }
@@ -56,7 +59,7 @@ internal sealed class ComparisonReport(ComparisonOptions options, MachineInfo ma
         sb.AppendLine("Produced by `bench/FastLog.Bench --preset broker`. Compare figures only as ratios against the references");
         sb.AppendLine("measured in the same run (the mock cluster, fio, iperf3).");
         sb.AppendLine();
-        run.AppendMachineSection(sb, machine, $"client: Confluent.Kafka {typeof(IProducer<,>).Assembly.GetName().Version?.ToString(3)} (librdkafka {Library.VersionString}), workstation GC in the harness; broker: `{BrokerDll ?? "not run"}` as a child process (server GC){(BrokerResidentMB is { } rss ? $", resident {F(rss, "F0")} MB at the end of the rows" : string.Empty)}", TotalSeconds);
+        run.AppendMachineSection(sb, machine, $"client: Confluent.Kafka {typeof(IProducer<,>).Assembly.GetName().Version?.ToString(3)} (librdkafka {Library.VersionString}), workstation GC in the harness; broker: `{BrokerDll ?? "not run"}` as a child process ({BrokerRuntime ?? "runtime settings unknown"}){(BrokerResidentMB is { } rss ? $", resident {F(rss, "F0")} MB at the end of the rows" : string.Empty)}", TotalSeconds);
         AppendMethod(sb);
         AppendLimits(sb);
         AppendProduce(sb, rows, targets);

@@ -65,7 +65,7 @@ internal sealed class BrokerTarget : IAsyncDisposable
         {
             string dll = options.BrokerDll ?? RepositoryPaths.BrokerDll();
             var child = await BrokerProcess.StartAsync(dll, logDir, TimeSpan.FromSeconds(60), settings.Select(s => $"{s.Key}={s.Value}").ToArray());
-            return new BrokerTarget(child.Bootstrap, $"FastLog `{Path.GetFileName(dll)}` as a child process (server GC), {settingsText}", child: child);
+            return new BrokerTarget(child.Bootstrap, $"FastLog `{Path.GetFileName(dll)}` as a child process ({BrokerRuntime.Describe(dll)}), {settingsText}", child: child);
         }
 
         var broker = await FastLogBroker.StartAsync(new FastLogBrokerOptions { DataDirectory = logDir, Settings = settings });
