@@ -28,17 +28,18 @@ public static class BrokerRuntime
     /// <summary>The description of a runtimeconfig's <c>configProperties</c> object (absent: the runtime's defaults).</summary>
     public static string Describe(JsonElement configProperties)
     {
+        JsonElement Property(string name) =>
+            configProperties.ValueKind == JsonValueKind.Object && configProperties.TryGetProperty(name, out var value) ? value : default;
+
         bool Flag(string name, bool fallback) =>
-            configProperties.ValueKind == JsonValueKind.Object && configProperties.TryGetProperty(name, out var value) &&
-            value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : fallback;
+            Property(name) is { ValueKind: JsonValueKind.True or JsonValueKind.False } value ? value.GetBoolean() : fallback;
 
         var parts = new List<string>
         {
             Flag("System.GC.Server", fallback: false) ? "server GC" : "workstation GC",
             Flag("System.Runtime.TieredCompilation", fallback: true) ? "tiered compilation on" : "tiered compilation off",
         };
-        if (configProperties.ValueKind == JsonValueKind.Object &&
-            configProperties.TryGetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit", out var spin) && spin.ValueKind == JsonValueKind.Number)
+        if (Property("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit") is { ValueKind: JsonValueKind.Number } spin)
         {
             parts.Add($"thread-pool spin limit {spin.GetInt32()}");
         }
