@@ -19,6 +19,16 @@ public sealed class HarnessOptionsTests
         Assert.Equal(5, options.TargetP99Ms);
         Assert.Equal("omb", options.Name);
         Assert.True(options.BrokerProcess);
+        Assert.Equal(10, options.WarmupSeconds);
+    }
+
+    [Fact]
+    public void Lead_in_at_the_fixed_rate_is_off_unless_asked_for_or_set_by_the_omb_preset()
+    {
+        Assert.Equal(0, HarnessOptions.Parse(["--rate", "1000"])!.WarmupSeconds);
+        Assert.Equal(3, HarnessOptions.Parse(["--rate", "1000", "--warmup-seconds", "3"])!.WarmupSeconds);
+        Assert.Equal(0, HarnessOptions.Parse(["--preset", "omb", "--warmup-seconds", "0"])!.WarmupSeconds);
+        Assert.Equal(1, HarnessOptions.Parse(["--preset", "omb", "--quick"])!.WarmupSeconds);
     }
 
     [Fact]
@@ -96,6 +106,7 @@ public sealed class HarnessOptionsTests
     [InlineData("--preset", "nightly")]
     [InlineData("--client", "nobody")]
     [InlineData("--payload", "binary")]
+    [InlineData("--warmup-seconds", "-1")]
     public void Invalid_values_are_refused_with_a_message(string option, string value)
     {
         var e = Assert.ThrowsAny<ArgumentException>(() => HarnessOptions.Parse([option, value]));

@@ -7,16 +7,21 @@ namespace FastLog.Bench.Harness;
 /// <summary>
 /// Produce-acknowledgement latency of one producer: send timestamp to the client's acknowledgement,
 /// in µs. A lock guards the histogram because an adapter may report from more than one thread;
-/// uncontended it costs a few tens of nanoseconds per record.
+/// uncontended it costs a few tens of nanoseconds per record. Records sent before the
+/// <see cref="MeasureWindow"/> opens are counted apart and not recorded.
 /// </summary>
-internal sealed class AckRecorder(ScenarioCounters counters) : IAckSink
+internal sealed class AckRecorder(ScenarioCounters counters, MeasureWindow window) : IAckSink
 {
     private static readonly double MicrosPerTick = 1e6 / Stopwatch.Frequency;
     private readonly Lock _lock = new();
 
     public LongHistogram Histogram { get; } = LatencySummary.NewHistogram();
 
+    /// <summary>Successful acknowledgements of measured records.</summary>
     public long Acked { get; private set; }
+
+    /// <summary>Successful acknowledgements of records sent before the measurement window.</summary>
+    public long LeadInAcked { get; private set; }
 
     public long Errors { get; private set; }
 
@@ -34,7 +39,11 @@ internal sealed class AckRecorder(ScenarioCounters counters) : IAckSink
         long now = Stopwatch.GetTimestamp();
         lock (_lock)
         {
-            if (error is null)
+            if (error is null && !window.Measures(sendTicks))
+            {
+                LeadInAcked++;
+            }
+            else if (error is null)
             {
                 Acked++;
                 Histogram.RecordValue(Math.Max(1, (long)((now - sendTicks) * MicrosPerTick)));

@@ -10,8 +10,10 @@ namespace FastLog.Bench.Harness;
 /// handed to the harness minus the send time the producer wrote into the first 8 bytes of the value.
 /// Producer and consumer run in the same process, so both read the same monotonic clock
 /// (<see cref="Stopwatch"/>); no wall-clock skew enters the figure. Used by one polling thread.
+/// Records sent before the <see cref="MeasureWindow"/> opens are counted but their latency is not
+/// recorded.
 /// </summary>
-internal sealed class EndToEndRecorder(ScenarioCounters counters, bool recordLatency) : IRecordSink
+internal sealed class EndToEndRecorder(ScenarioCounters counters, bool recordLatency, MeasureWindow window) : IRecordSink
 {
     private static readonly double MicrosPerTick = 1e6 / Stopwatch.Frequency;
     private int _primers;
@@ -49,7 +51,7 @@ internal sealed class EndToEndRecorder(ScenarioCounters counters, bool recordLat
         if (recordLatency && value.Length >= sizeof(long))
         {
             long sent = BinaryPrimitives.ReadInt64LittleEndian(value);
-            if (sent > 0 && sent <= now)
+            if (sent > 0 && sent <= now && window.Measures(sent))
             {
                 Histogram.RecordValue(Math.Max(1, (long)((now - sent) * MicrosPerTick)));
             }

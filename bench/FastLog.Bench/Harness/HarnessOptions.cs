@@ -22,8 +22,9 @@ internal sealed class HarnessOptions
           --preset omb          OpenMessaging-Benchmark-style latency workload sized for 2 cores:
                                 1 topic, 16 partitions, 1 KiB, acks=all, linger 1 ms, fsync before
                                 every ack (log.flush.interval.messages=1), first the maximum rate,
-                                then 60 s at half of it; target p99 produce latency ≤ 5 ms; the
-                                broker runs as a child process unless --broker or --bootstrap is given
+                                then half of it: 10 s of unreported lead-in and 60 s measured;
+                                target p99 produce latency ≤ 5 ms; the broker runs as a child
+                                process unless --broker or --bootstrap is given
           --preset client       FastLog.Client vs Confluent.Kafka, same broker, same run: 1,000,000 ×
                                 100 B and 200,000 × 1 KiB, acks=1/all, none/lz4, produced then
                                 consumed; writes client.md
@@ -54,6 +55,9 @@ internal sealed class HarnessOptions
           --rate R              latency mode: R records/s in total, or R% of the maximum the same
                                 scenario reaches in throughput mode first (e.g. 50%)
           --duration S          latency mode: seconds at the fixed rate (default 30)
+          --warmup-seconds S    latency mode: seconds at the fixed rate on the scenario's topic
+                                before the measured --duration, sent, acknowledged and read but
+                                left out of every figure, as OMB's warm-up traffic (default 0)
           --consume live|after|none
                                 live: a consumer reads while producing, end-to-end latency (default);
                                 after: read everything once the produce phase ends (read throughput)
@@ -108,6 +112,9 @@ internal sealed class HarnessOptions
     public RateSpec? Rate { get; private set; }
 
     public double DurationSeconds { get; private set; } = 30;
+
+    /// <summary>Latency mode: seconds at the fixed rate before the measured <see cref="DurationSeconds"/>.</summary>
+    public double WarmupSeconds { get; private set; }
 
     public ConsumeMode Consume { get; private set; } = ConsumeMode.Live;
 
@@ -210,6 +217,9 @@ internal sealed class HarnessOptions
                 case "--duration":
                     options.DurationSeconds = reader.Double();
                     break;
+                case "--warmup-seconds":
+                    options.WarmupSeconds = reader.Double();
+                    break;
                 case "--consume":
                     options.Consume = reader.Value().ToLowerInvariant() switch
                     {
@@ -287,6 +297,11 @@ internal sealed class HarnessOptions
                 Default("--producers", () => Producers = [1]);
                 Default("--rate", () => Rate = new RateSpec(0.5, IsShareOfMax: true));
                 Default("--duration", () => DurationSeconds = 60);
+
+                // OMB sends warm-up traffic at the target rate and resets its statistics before the
+                // measured phase; a new topic's first seconds (new segments, first fetches) are not
+                // the steady state the workload is about.
+                Default("--warmup-seconds", () => WarmupSeconds = 10);
                 if (Bootstrap is null && Broker == "fastlog")
                 {
                     Default("--fsync-every-message", () => FsyncEveryMessage = true);
@@ -317,6 +332,7 @@ internal sealed class HarnessOptions
         {
             Default("--records", () => Records = [20_000]);
             Default("--duration", () => DurationSeconds = 5);
+            Default("--warmup-seconds", () => WarmupSeconds = Math.Min(WarmupSeconds, 1));
             Default("--warmup-records", () => WarmupRecords = 2_000);
         }
     }
@@ -348,9 +364,9 @@ internal sealed class HarnessOptions
             throw new ArgumentException("--record-size: at least 8 bytes (each value carries its send time)");
         }
 
-        if (DurationSeconds <= 0 || WarmupRecords < 0 || Lingers.Any(l => l < 0))
+        if (DurationSeconds <= 0 || WarmupRecords < 0 || WarmupSeconds < 0 || Lingers.Any(l => l < 0))
         {
-            throw new ArgumentException("--duration must be positive, --warmup-records and --linger not negative");
+            throw new ArgumentException("--duration must be positive, --warmup-records, --warmup-seconds and --linger not negative");
         }
 
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)

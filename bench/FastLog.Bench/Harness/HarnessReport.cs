@@ -82,7 +82,10 @@ internal sealed class HarnessReport(
 
         md.AppendLine("- **Scenarios**: each gets a new topic with its partition count (created through the admin API before the clock starts). Every producer is its own client on its own thread; records have a null key and go round-robin over the partitions. Each value starts with the send time (8 bytes, monotonic clock) followed by " + (options.TextPayload ? "space-separated words from a 64-word vocabulary (compressible text)" : "random letters A–Z (which LZ4 cannot shrink)") + ", from a pool of 1,024 values.");
         md.AppendLine("- **Throughput mode**: the producers send as fast as the client takes records. Records/s and MB/s (values only, MB = 10^6 B) run from the first send to the last acknowledgement.");
-        md.AppendLine(CultureInfo.InvariantCulture, $"- **Latency mode** (`--rate`, {(options.Rate is { } rate ? rate.ToString() : "not used in this run")}): the producers release records on a fixed schedule, in bursts at most about 1 ms apart; *send delay* is how late a send left against its slot. A run that cannot keep the rate shows it as achieved < target.");
+        string leadIn = options.WarmupSeconds > 0
+            ? string.Create(CultureInfo.InvariantCulture, $" Each latency run starts with {options.WarmupSeconds:0.#} s of lead-in at the same rate on the same topic (OpenMessaging Benchmark's warm-up traffic): those records are produced, acknowledged and read like the rest, but their latencies, send delays and CPU time are left out, and the records column counts only the measured ones.")
+            : string.Empty;
+        md.AppendLine(CultureInfo.InvariantCulture, $"- **Latency mode** (`--rate`, {(options.Rate is { } rate ? rate.ToString() : "not used in this run")}): the producers release records on a fixed schedule, in bursts at most about 1 ms apart; *send delay* is how late a send left against its slot. A run that cannot keep the rate shows it as achieved < target.{leadIn}");
         md.AppendLine("- **Produce latency**: per record, send to the client's acknowledgement (HdrHistogram, µs resolution, reported in ms). In throughput mode this includes time queued in the client, so it tracks throughput, not an idle round trip.");
         md.AppendLine(options.Consume switch
         {
@@ -112,7 +115,7 @@ internal sealed class HarnessReport(
             var r = results[i];
             var s = r.Scenario;
             string mode = s.Rate is { } rate
-                ? $"latency, target {Scenario.RateText(rate)}/s{(r.SendDelay is { } d ? $", send delay p99 {Ms(d.P99Ms)} ms" : string.Empty)}"
+                ? $"latency, target {Scenario.RateText(rate)}/s{(r.SendDelay is { } d ? $", send delay p99 {Ms(d.P99Ms)} ms" : string.Empty)}{(r.LeadInAcked > 0 ? $", after {r.LeadInAcked:N0} lead-in records" : string.Empty)}"
                 : "throughput";
             if (r.Failure is not null && r.Acked == 0)
             {
@@ -210,7 +213,7 @@ internal sealed class HarnessReport(
 
             if (!r.CountsMatch)
             {
-                problems.Add($"consumed {r.Consumed:N0} of {r.Acked:N0} acknowledged records");
+                problems.Add($"consumed {r.Consumed:N0} of {r.Acked + r.LeadInAcked:N0} acknowledged records");
             }
 
             md.AppendLine(CultureInfo.InvariantCulture, $"- {r.Scenario.Client} {r.Scenario.Label}: {string.Join("; ", problems).ReplaceLineEndings(" ")}");

@@ -120,7 +120,7 @@ internal static class HarnessRun
             if (fixedRate is { } perSecond)
             {
                 long records = Math.Max(1, (long)(perSecond * options.DurationSeconds));
-                var latency = throughput with { Rate = perSecond, Records = records };
+                var latency = throughput with { Rate = perSecond, Records = records, LeadInRecords = (long)(perSecond * options.WarmupSeconds) };
                 results.Add(await RunOneAsync(runner, latency, $"bench-{latency.Slug}-{runId}-{n++}", progress));
             }
         }
@@ -128,7 +128,7 @@ internal static class HarnessRun
 
     private static async Task<ScenarioResult> RunOneAsync(ScenarioRunner runner, Scenario scenario, string topic, ProgressDisplay progress)
     {
-        var counters = new ScenarioCounters($"{scenario.Client} {scenario.Label}", scenario.Records);
+        var counters = new ScenarioCounters($"{scenario.Client} {scenario.Label}", scenario.Records + (scenario.LatencyMode ? scenario.LeadInRecords : 0));
         ScenarioResult result;
         using (progress.Track(counters))
         {
@@ -174,7 +174,7 @@ internal static class HarnessRun
         var c = CultureInfo.InvariantCulture;
         string ack = r.AckLatency is { } a ? string.Create(c, $" ack p50 {a.P50Ms:F2} p99 {a.P99Ms:F2} p99.9 {a.P999Ms:F2} max {a.MaxMs:F1} ms;") : string.Empty;
         string e2e = r.EndToEnd is { } e ? string.Create(c, $" e2e p50 {e.P50Ms:F2} p99 {e.P99Ms:F2} ms;") : string.Empty;
-        return string.Create(c, $"{r.ProduceRecordsPerSecond:N0} rec/s {r.ProduceMBps:F1} MB/s;{ack}{e2e} consumed {r.Consumed:N0} of {r.Acked:N0}{(r.Errors > 0 ? $"; {r.Errors} errors, first: {r.FirstError}" : string.Empty)}{(r.Failure is null ? string.Empty : "; " + r.Failure)}");
+        return string.Create(c, $"{r.ProduceRecordsPerSecond:N0} rec/s {r.ProduceMBps:F1} MB/s;{ack}{e2e} consumed {r.Consumed:N0} of {r.Acked + r.LeadInAcked:N0}{(r.Errors > 0 ? $"; {r.Errors} errors, first: {r.FirstError}" : string.Empty)}{(r.Failure is null ? string.Empty : "; " + r.Failure)}");
     }
 
     private static async Task MeasureLimitsAsync(HarnessOptions options, LimitsSection limits, string dataDir, string when)

@@ -60,7 +60,7 @@ internal static class ResultFiles
     {
         var csv = new CsvWriter(
             "client", "broker", "mode", "producers", "partitions", "record_bytes", "acks", "compression", "linger_ms", "target_rate",
-            "records_sent", "records_acked", "errors", "produce_seconds", "produce_records_per_s", "produce_mb_per_s",
+            "records_sent", "records_acked", "lead_in_acked", "errors", "produce_seconds", "produce_records_per_s", "produce_mb_per_s",
             "ack_p50_ms", "ack_p99_ms", "ack_p999_ms", "ack_max_ms", "send_delay_p99_ms",
             "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms",
             "consume", "records_consumed", "consume_seconds", "consume_records_per_s", "consume_mb_per_s",
@@ -70,7 +70,7 @@ internal static class ResultFiles
             var s = r.Scenario;
             csv.AppendRow(
                 s.Client, r.Broker, s.Mode, s.Producers, s.Partitions, s.RecordBytes, s.AcksName, s.CompressionName, s.LingerMs, s.Rate,
-                r.Sent, r.Acked, r.Errors, r.ProduceSeconds, r.ProduceRecordsPerSecond, r.ProduceMBps,
+                r.Sent, r.Acked, r.LeadInAcked, r.Errors, r.ProduceSeconds, r.ProduceRecordsPerSecond, r.ProduceMBps,
                 r.AckLatency?.P50Ms, r.AckLatency?.P99Ms, r.AckLatency?.P999Ms, r.AckLatency?.MaxMs, r.SendDelay?.P99Ms,
                 r.EndToEnd?.P50Ms, r.EndToEnd?.P99Ms, r.EndToEnd?.P999Ms, r.EndToEnd?.MaxMs,
                 r.Consume, r.Consumed, r.ConsumeSeconds, r.ConsumeRecordsPerSecond, r.ConsumeMBps,
@@ -105,6 +105,7 @@ internal static class ResultFiles
             TargetRate = r.Scenario.Rate,
             r.Sent,
             r.Acked,
+            r.LeadInAcked,
             r.Errors,
             r.FirstError,
             r.ProduceSeconds,

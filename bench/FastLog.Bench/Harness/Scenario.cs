@@ -11,6 +11,12 @@ namespace FastLog.Bench.Harness;
 internal sealed record Scenario(
     string Client, int Producers, int Partitions, int RecordBytes, AckMode Acks, Codec Compression, int LingerMs, long Records, double? Rate)
 {
+    /// <summary>
+    /// Latency mode: records sent at the fixed rate before the <see cref="Records"/> that are measured
+    /// (OMB's warm-up traffic). They are acknowledged and read like the rest but enter no figure.
+    /// </summary>
+    public long LeadInRecords { get; init; }
+
     public bool LatencyMode => Rate is not null;
 
     public string Mode => LatencyMode ? "latency" : "throughput";

@@ -7,17 +7,20 @@ internal sealed record ScenarioResult
 
     public required string Broker { get; init; }
 
-    /// <summary>Records the producers sent.</summary>
+    /// <summary>Measured records the producers sent (the lead-in not included).</summary>
     public long Sent { get; init; }
 
-    /// <summary>Records the broker acknowledged without error.</summary>
+    /// <summary>Measured records the broker acknowledged without error.</summary>
     public long Acked { get; init; }
+
+    /// <summary>Latency mode: lead-in records acknowledged before the measurement window opened.</summary>
+    public long LeadInAcked { get; init; }
 
     public long Errors { get; init; }
 
     public string? FirstError { get; init; }
 
-    /// <summary>First send to last acknowledgement.</summary>
+    /// <summary>First measured send slot to last acknowledgement.</summary>
     public double ProduceSeconds { get; init; }
 
     public double ProduceRecordsPerSecond => ProduceSeconds > 0 ? Acked / ProduceSeconds : 0;
@@ -36,6 +39,7 @@ internal sealed record ScenarioResult
 
     public string Consume { get; init; } = "none";
 
+    /// <summary>Every record read back, the lead-in's included (consume figures cover the whole run).</summary>
     public long Consumed { get; init; }
 
     public double ConsumeSeconds { get; init; }
@@ -57,5 +61,5 @@ internal sealed record ScenarioResult
     public string? Failure { get; init; }
 
     /// <summary>Every acknowledged record was consumed back (when the scenario consumes).</summary>
-    public bool CountsMatch => Consume == "none" || Consumed == Acked;
+    public bool CountsMatch => Consume == "none" || Consumed == Acked + LeadInAcked;
 }

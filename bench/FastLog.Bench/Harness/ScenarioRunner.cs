@@ -19,7 +19,9 @@ namespace FastLog.Bench.Harness;
 /// share whatever the client's own partitioner would do. In latency mode each producer releases
 /// its share of the rate on a fixed schedule, in bursts at most ~1 ms apart (the resolution of a
 /// sleep here; a spinning pacer would take a core from the broker on a 2-core machine); how late a
-/// send left against its slot is reported as the send delay.
+/// send left against its slot is reported as the send delay. A latency scenario's lead-in
+/// (<see cref="Scenario.LeadInRecords"/>) runs on the same schedule first; the measurement window —
+/// latencies, send delay, CPU, the produce rate — opens at the first measured record's slot.
 /// In live mode, before the clock starts, one primer record per partition (send time 0, not
 /// counted) goes through producer, broker and consumer, so the consumer is connected and fetching
 /// when the measured records arrive: a consumer's first fetch can otherwise lag by hundreds of
@@ -51,8 +53,10 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
     {
         var producerSettings = new ProducerSettings(target.Bootstrap, topic, scenario.Partitions, scenario.Acks, scenario.Compression, scenario.LingerMs);
         var consumerSettings = new ConsumerSettings(target.Bootstrap, topic, scenario.Partitions);
-        long total = scenario.Records;
-        var recorders = Enumerable.Range(0, scenario.Producers).Select(_ => new AckRecorder(counters)).ToArray();
+        long leadIn = scenario.LatencyMode ? scenario.LeadInRecords : 0;
+        long total = scenario.Records + leadIn;
+        var window = new MeasureWindow();
+        var recorders = Enumerable.Range(0, scenario.Producers).Select(_ => new AckRecorder(counters, window)).ToArray();
         var delays = Enumerable.Range(0, scenario.Producers).Select(_ => LatencySummary.NewHistogram()).ToArray();
         var producers = new IBenchProducer[scenario.Producers];
         IBenchConsumer? consumer = null;
@@ -63,7 +67,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 producers[p] = client.CreateProducer(producerSettings, recorders[p]);
             }
 
-            var endToEnd = new EndToEndRecorder(counters, recordLatency: consume == ConsumeMode.Live);
+            var endToEnd = new EndToEndRecorder(counters, recordLatency: consume == ConsumeMode.Live, window);
             Thread? consumerThread = null;
             long expectedConsumed = long.MaxValue; // lowered to the acknowledged count once the producers are done
             string? threadFailure = null;
@@ -87,11 +91,9 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 Prime(producers[0], endToEnd, scenario);
             }
 
-            var machineCpu = CpuStat.Read();
-            var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
-            var brokerCpu = target.BrokerCpu;
             var start = new ManualResetEventSlim();
             long startTicks = 0;
+            long measureFromTicks = 0;
             var threads = new Thread[producers.Length];
             var flushed = new bool[producers.Length];
             for (int p = 0; p < producers.Length; p++)
@@ -103,7 +105,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                     start.Wait();
                     try
                     {
-                        ProduceShare(producers[index], scenario, index, share, startTicks, delays[index], counters, textPayload);
+                        ProduceShare(producers[index], scenario, index, share, startTicks, measureFromTicks, delays[index], counters, textPayload);
                         flushed[index] = producers[index].Flush(FlushLimit);
                     }
                     catch (Exception e) when (e is not OutOfMemoryException)
@@ -117,16 +119,35 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 threads[p].Start();
             }
 
+            var machineCpu = CpuStat.Read();
+            var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var brokerCpu = target.BrokerCpu;
             startTicks = Stopwatch.GetTimestamp();
+            measureFromTicks = leadIn == 0 ? startTicks : startTicks + (long)(leadIn / scenario.Rate!.Value * Stopwatch.Frequency);
+            window.FromTicks = measureFromTicks;
             start.Set();
+            if (leadIn > 0)
+            {
+                // CPU is counted from the first measured slot, like the latencies.
+                while (Stopwatch.GetTimestamp() < measureFromTicks && threads.Any(t => t.IsAlive))
+                {
+                    Thread.Sleep(5);
+                }
+
+                machineCpu = CpuStat.Read();
+                clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
+                brokerCpu = target.BrokerCpu;
+            }
+
             foreach (var thread in threads)
             {
                 thread.Join();
             }
 
             long acked = recorders.Sum(r => r.Acked);
+            long ackedInAll = acked + recorders.Sum(r => r.LeadInAcked);
             long lastAck = recorders.Max(r => r.LastAckTicks);
-            double produceSeconds = Math.Max(0, lastAck - startTicks) / (double)Stopwatch.Frequency;
+            double produceSeconds = Math.Max(0, lastAck - measureFromTicks) / (double)Stopwatch.Frequency;
             double clientCores = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds / Math.Max(produceSeconds, 1e-9);
             double? brokerCores = brokerCpu is { } b && target.BrokerCpu is { } e ? (e - b).TotalSeconds / Math.Max(produceSeconds, 1e-9) : null;
             double machineCores = CpuStat.BusyCoresSince(machineCpu);
@@ -134,7 +155,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
             double consumeSeconds = 0;
             if (consume == ConsumeMode.Live)
             {
-                Interlocked.Exchange(ref expectedConsumed, acked);
+                Interlocked.Exchange(ref expectedConsumed, ackedInAll);
                 consumerThread!.Join();
                 consumeSeconds = Math.Max(0, endToEnd.LastTicks - startTicks) / (double)Stopwatch.Frequency;
             }
@@ -143,7 +164,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 // Timed from the first record to the last: connecting and the first fetch's round trips are
                 // start-up costs each client pays its own way, not read throughput.
                 consumer = client.CreateConsumer(consumerSettings);
-                ConsumeUntil(consumer, endToEnd, () => acked);
+                ConsumeUntil(consumer, endToEnd, () => ackedInAll);
                 consumeSeconds = Math.Max(0, endToEnd.LastTicks - endToEnd.FirstTicks) / (double)Stopwatch.Frequency;
             }
 
@@ -156,8 +177,9 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
             {
                 Scenario = scenario,
                 Broker = target.Name,
-                Sent = counters.Sent,
+                Sent = Math.Max(0, counters.Sent - leadIn),
                 Acked = acked,
+                LeadInAcked = ackedInAll - acked,
                 Errors = recorders.Sum(r => r.Errors),
                 FirstError = firstError,
                 ProduceSeconds = produceSeconds,
@@ -212,7 +234,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
     }
 
     /// <summary>One producer's share: as fast as the client takes records, or on the fixed-rate schedule.</summary>
-    private static void ProduceShare(IBenchProducer producer, Scenario scenario, int index, long share, long startTicks, LongHistogram delays, ScenarioCounters counters, bool text)
+    private static void ProduceShare(IBenchProducer producer, Scenario scenario, int index, long share, long startTicks, long measureFromTicks, LongHistogram delays, ScenarioCounters counters, bool text)
     {
         var values = text ? TextValues(scenario.RecordBytes, seed: 42 + index) : Values(scenario.RecordBytes, seed: 42 + index);
         int partitions = scenario.Partitions;
@@ -249,7 +271,10 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 var value = values[sent % DistinctValues];
                 long sendTicks = Stopwatch.GetTimestamp();
                 long slot = startTicks + (long)(sent * ticksPerRecord);
-                delays.RecordValue(Math.Max(1, (long)((sendTicks - slot) * microsPerTick)));
+                if (slot >= measureFromTicks)
+                {
+                    delays.RecordValue(Math.Max(1, (long)((sendTicks - slot) * microsPerTick)));
+                }
                 BinaryPrimitives.WriteInt64LittleEndian(value, sendTicks);
                 producer.Send(partition, value, sendTicks);
                 partition = partition + 1 == partitions ? 0 : partition + 1;
