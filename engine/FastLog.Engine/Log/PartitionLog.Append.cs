@@ -84,7 +84,6 @@ public sealed partial class PartitionLog
         }
 
         _tracker?.NotifyAppended(lastOffset + 1, recordCount);
-        Volatile.Read(ref _appendListener)?.Invoke(this);
         return new AppendResult(AppendStatus.Success, RecordBatchError.None, baseOffset, lastOffset);
     }
 

@@ -39,7 +39,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
 
     // Readers inside the segments' indexes right now; Close waits for them (see TryEnterRead).
     private int _activeReaders;
-    private Action<PartitionLog>? _appendListener;
+    private Action<PartitionLog>? _highWatermarkListener;
 
     // Tail preallocation (see AfterFlush); only the flusher touches these.
     private readonly int _preallocateStepBytes;
@@ -109,8 +109,12 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
         }
     }
 
-    /// <summary>Called after every successful append, outside the append lock (fetch long-polls hang off this).</summary>
-    public void SetAppendListener(Action<PartitionLog>? listener) => Volatile.Write(ref _appendListener, listener);
+    /// <summary>
+    /// Called each time the high watermark moves forward, outside the append lock. Fetch long polls
+    /// hang off this rather than off appends: consumers read only up to the high watermark, so a
+    /// wake-up between an append and the advance that follows it would find nothing and sleep again.
+    /// </summary>
+    public void SetHighWatermarkListener(Action<PartitionLog>? listener) => Volatile.Write(ref _highWatermarkListener, listener);
 
     /// <summary>Moves the high watermark forward, clamped to the log end offset; never moves it back.</summary>
     public void UpdateHighWatermark(long offset)
@@ -118,11 +122,15 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
         lock (_appendLock)
         {
             long clamped = Math.Min(offset, _logEndOffset);
-            if (clamped > _highWatermark)
+            if (clamped <= _highWatermark)
             {
-                Volatile.Write(ref _highWatermark, clamped);
+                return;
             }
+
+            Volatile.Write(ref _highWatermark, clamped);
         }
+
+        Volatile.Read(ref _highWatermarkListener)?.Invoke(this);
     }
 
     /// <summary>

@@ -20,7 +20,7 @@ internal sealed class PartitionState
         TopicPartition = topicPartition;
         Log = log;
         LeaderEpoch = leaderEpoch;
-        log.SetAppendListener(_ => WakeWaiters());
+        log.SetHighWatermarkListener(_ => WakeWaiters());
     }
 
     public TopicPartition TopicPartition { get; }
@@ -42,7 +42,7 @@ internal sealed class PartitionState
         Interlocked.Add(ref _bytesIn, bytes);
     }
 
-    /// <summary>Registers a long-poll waiter completed by the next append (or by the caller on timeout).</summary>
+    /// <summary>Registers a long-poll waiter completed by the next advance of the high watermark (or by the caller on timeout).</summary>
     public void AddWaiter(TaskCompletionSource waiter)
     {
         lock (_waitersLock)

@@ -70,6 +70,25 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void The_high_watermark_listener_hears_each_advance_and_not_appends()
+    {
+        using var log = OpenLog();
+        var heard = new List<long>();
+        log.SetHighWatermarkListener(l => heard.Add(l.HighWatermark));
+
+        log.Append(TestBatches.Create(10, 10, _time.NowMs, 0), 0);
+        Assert.Empty(heard); // a reader up to the high watermark would find nothing yet
+
+        log.UpdateHighWatermark(10);
+        log.UpdateHighWatermark(10);
+        log.UpdateHighWatermark(4);
+        log.Append(TestBatches.Create(5, 10, _time.NowMs, 1), 0);
+        log.UpdateHighWatermark(100);
+
+        Assert.Equal([10L, 15L], heard);
+    }
+
+    [Fact]
     public void Out_of_range_offsets_are_refused_and_the_end_offset_reads_empty()
     {
         using var log = OpenLog();
