@@ -11,6 +11,12 @@ namespace FastLog.Server.Requests;
 /// the request waits — a long poll woken by appends to its partitions, not a sleep loop — until
 /// MaxWaitMs. No fetch sessions (SessionId 0) and no transactions (last stable offset = high watermark).
 /// </summary>
+/// <remarks>
+/// A live consumer's fetch usually finds nothing new and waits; building the answer (one object
+/// graph per partition, an index lookup each) only to find it empty cost more than the wait itself.
+/// With MinBytes 1, what clients send, "is there anything to answer?" is a comparison of offsets per
+/// partition (<see cref="MayAnswer"/>), so the full read runs once per fetch, when it will be sent.
+/// </remarks>
 internal sealed class FetchHandler : IApiHandler
 {
     public ApiKey ApiKey => ApiKey.Fetch;
@@ -22,6 +28,11 @@ internal sealed class FetchHandler : IApiHandler
     public ValueTask<IKafkaMessage?> HandleAsync(RequestContext context, IKafkaMessage request)
     {
         var fetch = (FetchRequest)request;
+        if (fetch.MaxWaitMs > 0 && !MayAnswer(context, fetch))
+        {
+            return LongPollAsync(context, fetch);
+        }
+
         var response = Read(context, fetch, out long bytes, out bool anyError);
         if (bytes >= fetch.MinBytes || fetch.MaxWaitMs <= 0 || anyError)
         {
@@ -41,21 +52,22 @@ internal sealed class FetchHandler : IApiHandler
             var states = Register(context, fetch, waiter);
             try
             {
-                // Register first, then re-read: an append between the two wakes the waiter.
-                var response = Read(context, fetch, out long bytes, out bool anyError);
+                // Register first, then look again: an append between the two wakes the waiter.
                 var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
-                if (bytes >= fetch.MinBytes || anyError || remaining <= TimeSpan.Zero)
+                if (MayAnswer(context, fetch) || remaining <= TimeSpan.Zero)
                 {
-                    return response;
+                    var response = Read(context, fetch, out long bytes, out bool anyError);
+                    if (bytes >= fetch.MinBytes || anyError || remaining <= TimeSpan.Zero)
+                    {
+                        return response;
+                    }
                 }
 
-                using var timeout = new CancellationTokenSource(remaining, time);
-                using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, context.Connection.Closed);
                 try
                 {
-                    await waiter.Task.WaitAsync(linked.Token);
+                    await waiter.Task.WaitAsync(remaining, time, context.Connection.Closed);
                 }
-                catch (OperationCanceledException)
+                catch (Exception e) when (e is TimeoutException or OperationCanceledException)
                 {
                     return Read(context, fetch, out _, out _);
                 }
@@ -68,6 +80,39 @@ internal sealed class FetchHandler : IApiHandler
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Whether a read now could answer the fetch: with MinBytes 1 or less, some partition has records
+    /// past its fetch offset or an error to report (unknown, fenced, offline, out of range); with a
+    /// larger MinBytes only the read itself can tell, so this says yes.
+    /// </summary>
+    private static bool MayAnswer(RequestContext context, FetchRequest fetch)
+    {
+        if (fetch.MinBytes > 1)
+        {
+            return true;
+        }
+
+        foreach (var topic in fetch.Topics)
+        {
+            foreach (var partition in topic.Partitions)
+            {
+                if (!context.Broker.Partitions.TryGet(topic.Topic, partition.Partition, out var state) ||
+                    (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch != state.LeaderEpoch))
+                {
+                    return true;
+                }
+
+                var log = state.Log;
+                if (log.IsOffline || partition.FetchOffset != log.HighWatermark || partition.FetchOffset < log.LogStartOffset)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     private static List<PartitionState> Register(RequestContext context, FetchRequest fetch, TaskCompletionSource waiter)

@@ -118,6 +118,46 @@ public sealed class BrokerProtocolTests : IAsyncLifetime
         Assert.True(partition.Records.LengthBytes > RecordBatchLayout.HeaderSize);
     }
 
+    [Fact]
+    public async Task A_fetch_with_nothing_new_waits_out_max_wait_and_answers_empty()
+    {
+        using var client = await ProtocolClient.ConnectAsync(_broker.LocalEndPoint);
+        await client.RoundTripAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = "idle" }] }, 4);
+        await client.RoundTripAsync<ProduceResponse>(Produce("idle", acks: 1), 7);
+
+        var response = await client.RoundTripAsync<FetchResponse>(Fetch("idle", fetchOffset: 1, maxWaitMs: 300), 11);
+
+        var partition = response!.Responses[0].Partitions[0];
+        Assert.Equal(0, partition.ErrorCode);
+        Assert.Equal(1, partition.HighWatermark);
+        Assert.Equal(0, partition.Records.LengthBytes);
+    }
+
+    [Theory]
+    [InlineData("gone", 0, (short)ErrorCode.UnknownTopicOrPartition)]
+    [InlineData("ahead", 5, (short)ErrorCode.OffsetOutOfRange)]
+    public async Task A_long_poll_with_an_error_to_report_answers_at_once(string topic, long fetchOffset, short expected)
+    {
+        using var client = await ProtocolClient.ConnectAsync(_broker.LocalEndPoint);
+        if (topic != "gone")
+        {
+            await client.RoundTripAsync<MetadataResponse>(new MetadataRequest { Topics = [new MetadataRequest.MetadataRequestTopic { Name = topic }] }, 4);
+            await client.RoundTripAsync<ProduceResponse>(Produce(topic, acks: 1), 7);
+        }
+
+        // Five minutes of max wait: waiting it out would fail the test on its 60 s guard.
+        var response = await client.RoundTripAsync<FetchResponse>(Fetch(topic, fetchOffset, maxWaitMs: 300_000), 11).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(expected, response!.Responses[0].Partitions[0].ErrorCode);
+    }
+
+    private static FetchRequest Fetch(string topic, long fetchOffset, int maxWaitMs) => new()
+    {
+        MaxWaitMs = maxWaitMs,
+        MinBytes = 1,
+        Topics = [new FetchRequest.FetchTopic { Topic = topic, Partitions = [new FetchRequest.FetchPartition { Partition = 0, FetchOffset = fetchOffset, PartitionMaxBytes = 1 << 20 }] }],
+    };
+
     private static ProduceRequest Produce(string topic, short acks)
     {
         using var builder = new RecordBatchBuilder();
