@@ -9,6 +9,8 @@ public enum ReadStatus
     OffsetOutOfRange,
     /// <summary>The log's directory is offline after an I/O error.</summary>
     StorageError,
+    /// <summary>The log was closed: its topic deleted, or the broker stopping.</summary>
+    Closed,
 }
 
 /// <summary>
@@ -17,11 +19,19 @@ public enum ReadStatus
 /// </summary>
 public readonly record struct LogReadResult(ReadStatus Status, FileSlice Slice, long HighWatermark, long LogStartOffset, long LogEndOffset)
 {
-    /// <summary>Kafka's OFFSET_OUT_OF_RANGE and KAFKA_STORAGE_ERROR.</summary>
+    /// <summary>
+    /// Kafka's OFFSET_OUT_OF_RANGE, KAFKA_STORAGE_ERROR, and NOT_LEADER_OR_FOLLOWER for a closed log:
+    /// what Kafka answers for a partition that has left the broker, which makes clients refresh
+    /// their metadata (and learn that the topic is gone) instead of retrying a disk that is fine.
+    /// </summary>
     public short KafkaErrorCode => Status switch
     {
         ReadStatus.Success => 0,
         ReadStatus.OffsetOutOfRange => 1,
+        ReadStatus.Closed => NotLeaderOrFollowerErrorCode,
         _ => AppendResult.KafkaStorageErrorCode,
     };
+
+    /// <summary>Kafka's NOT_LEADER_OR_FOLLOWER.</summary>
+    public const short NotLeaderOrFollowerErrorCode = 6;
 }

@@ -36,7 +36,7 @@ public sealed partial class PartitionLog
         if (!TryEnterRead())
         {
             // Closed (its topic deleted): nothing to serve any more.
-            return new LogReadResult(ReadStatus.StorageError, FileSlice.Empty, highWatermark, logStart, logEnd);
+            return new LogReadResult(ReadStatus.Closed, FileSlice.Empty, highWatermark, logStart, logEnd);
         }
 
         var segments = Volatile.Read(ref _segments);
@@ -62,7 +62,7 @@ public sealed partial class PartitionLog
         catch (ObjectDisposedException) when (_closed)
         {
             // The log was closed under the reader (its topic deleted): nothing to serve any more.
-            return new LogReadResult(ReadStatus.StorageError, FileSlice.Empty, highWatermark, logStart, logEnd);
+            return new LogReadResult(ReadStatus.Closed, FileSlice.Empty, highWatermark, logStart, logEnd);
         }
         finally
         {

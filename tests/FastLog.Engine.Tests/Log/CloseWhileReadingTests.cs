@@ -44,11 +44,12 @@ public sealed class CloseWhileReadingTests : IDisposable
                 var random = new Random(r + (round * 10));
                 started.Signal();
                 var seen = new HashSet<ReadStatus>();
-                while (seen.Count == 0 || !seen.Contains(ReadStatus.StorageError))
+                while (seen.Count == 0 || !seen.Contains(ReadStatus.Closed))
                 {
                     var result = log.Read(random.Next(400), 4096, long.MaxValue);
                     seen.Add(result.Status);
-                    Assert.True(result.Status is ReadStatus.Success or ReadStatus.StorageError, $"read status {result.Status}");
+                    Assert.True(result.Status is ReadStatus.Success or ReadStatus.Closed, $"read status {result.Status}");
+                    Assert.Equal(result.Status == ReadStatus.Closed ? LogReadResult.NotLeaderOrFollowerErrorCode : (short)0, result.KafkaErrorCode);
                     log.TryFindBatchByTimestamp(_time.NowMs + random.Next(200), out _, out _);
                 }
             })).ToArray();
