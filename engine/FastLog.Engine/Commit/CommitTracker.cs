@@ -253,12 +253,17 @@ public sealed class CommitTracker
 
             // After the waiters are released, so slower housekeeping never delays their answers;
             // still under the flush lock, so nothing touches the target after Unregister returns.
+            long preparing = observer is null ? 0 : Stopwatch.GetTimestamp();
             try
             {
-                _target.AfterFlush();
+                if (_target.AfterFlush())
+                {
+                    observer?.OnPrepared(Stopwatch.GetElapsedTime(preparing), succeeded: true);
+                }
             }
             catch (Exception error)
             {
+                observer?.OnPrepared(Stopwatch.GetElapsedTime(preparing), succeeded: false);
                 Fail(error);
             }
 

@@ -16,4 +16,13 @@ public interface IFlushObserver
 {
     /// <summary>One fsync finished: how long <see cref="IFlushable.FlushToDisk"/> took, and whether it succeeded.</summary>
     void OnFlushed(TimeSpan duration, bool succeeded);
+
+    /// <summary>
+    /// One <see cref="IFlushable.AfterFlush"/> that synced something of its own (the partition log's
+    /// zero-filled tail) finished, or threw: how long it took, and whether it succeeded. These syncs
+    /// answer no waiter, but they occupy a flusher and the device, so they are counted apart.
+    /// </summary>
+    void OnPrepared(TimeSpan duration, bool succeeded)
+    {
+    }
 }

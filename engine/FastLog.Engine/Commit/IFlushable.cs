@@ -24,9 +24,8 @@ public interface IFlushable
     /// <summary>
     /// Called on the same thread right after a successful <see cref="FlushToDisk"/> and after the waiters
     /// it covered were completed: room for work that must not delay them (the partition log prepares
-    /// its segment's tail here). A throw fails the partition like a failed flush.
+    /// its segment's tail here). A throw fails the partition like a failed flush. Returns whether it
+    /// synced anything of its own, which the committer reports to <see cref="IFlushObserver.OnPrepared"/>.
     /// </summary>
-    void AfterFlush()
-    {
-    }
+    bool AfterFlush() => false;
 }

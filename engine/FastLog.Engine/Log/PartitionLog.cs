@@ -280,21 +280,21 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
     /// keeps a zero-filled, fsynced stretch ahead of the appends when this partition is synced in
     /// small steps, where the metadata a growing file adds to every sync dominates. Large steps
     /// (bulk appends) skip it: writing every byte twice would cost more than it saves. The zeros' own
-    /// sync delays only this partition's next flush.
+    /// sync delays only this partition's next flush. Returns whether it wrote and synced zeros.
     /// </summary>
-    public void AfterFlush()
+    public bool AfterFlush()
     {
         var active = _segmentToPrepare;
         _segmentToPrepare = null;
         int step = _preallocateStepBytes;
         if (active is null || step <= 0 || _closed || _syncedBytes > step / 8 || active.PreparedTailBytes >= step / 2)
         {
-            return;
+            return false;
         }
 
         try
         {
-            active.ExtendPreparedTail(step, Config.SegmentBytes);
+            return active.ExtendPreparedTail(step, Config.SegmentBytes);
         }
         catch (IOException e)
         {
@@ -304,6 +304,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
         catch (ObjectDisposedException) when (_closed)
         {
             // Closed meanwhile: the close trims whatever was prepared.
+            return false;
         }
     }
 

@@ -170,7 +170,9 @@ internal sealed class BrokerMetricsCollector
     {
         writer.Family("fastlog_log_flush_duration_seconds", "histogram", "Duration of the group committers' fsyncs of partition logs; the count is the number of fsyncs.");
         writer.Histogram("fastlog_log_flush_duration_seconds", _flushes.Duration.Snapshot());
-        writer.Family("fastlog_log_flush_errors_total", "counter", "Fsyncs that failed (the partition's directory goes offline).");
+        writer.Family("fastlog_log_preallocate_duration_seconds", "histogram", "Duration of the syncs that zero-fill an active segment's tail ahead of small acks=all syncs (log.preallocate.step.bytes); they answer no request but occupy a flusher and the disk. The count is the number of such syncs.");
+        writer.Histogram("fastlog_log_preallocate_duration_seconds", _flushes.PreparationDuration.Snapshot());
+        writer.Family("fastlog_log_flush_errors_total", "counter", "Fsyncs that failed, preallocation syncs included (the partition's directory goes offline).");
         writer.Sample("fastlog_log_flush_errors_total", _flushes.Errors);
         writer.Family("fastlog_log_dir_online", "gauge", "1 while the log directory serves, 0 after an I/O error took it offline.");
         foreach (var directory in _logs.LogDirectories)

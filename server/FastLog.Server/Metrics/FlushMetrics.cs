@@ -16,9 +16,21 @@ internal sealed class FlushMetrics : IFlushObserver
 
     public long Errors => Volatile.Read(ref _errors);
 
+    /// <summary>Duration of every sync that prepared an active segment's zero-filled tail (failed ones included).</summary>
+    public LatencyHistogram PreparationDuration { get; } = new(TimeSpan.TicksPerSecond);
+
     public void OnFlushed(TimeSpan duration, bool succeeded)
     {
         Duration.Observe(duration.Ticks);
+        if (!succeeded)
+        {
+            Interlocked.Increment(ref _errors);
+        }
+    }
+
+    public void OnPrepared(TimeSpan duration, bool succeeded)
+    {
+        PreparationDuration.Observe(duration.Ticks);
         if (!succeeded)
         {
             Interlocked.Increment(ref _errors);

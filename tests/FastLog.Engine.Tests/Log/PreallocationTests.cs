@@ -1,3 +1,4 @@
+using FastLog.Engine.Commit;
 using FastLog.Engine.Log;
 using FastLog.Engine.Tests.Support;
 using FastLog.Format;
@@ -176,6 +177,58 @@ public sealed class PreallocationTests : IDisposable
         await flusher;
         log.Flush();
         AssertReadsBack(log, tags);
+    }
+
+    [Theory]
+    [InlineData(StepBytes)]
+    [InlineData(0)]
+    public async Task The_committer_reports_preparation_syncs_apart_from_the_flushes_that_answer_waiters(int stepBytes)
+    {
+        var observer = new CountingObserver();
+        await using var committer = new GroupCommitter(CommitPolicy.Immediate, TimeProvider.System, "prepared", observer);
+        using var log = PartitionLog.Open(new PartitionLogOptions
+        {
+            Directory = _dir.Combine($"observed-{stepBytes}"),
+            TopicPartition = Tp,
+            PreallocateStepBytes = stepBytes,
+            Committer = committer,
+        });
+
+        for (int i = 0; i < 20; i++)
+        {
+            var result = log.Append(TestBatches.Create(1, 100, 1_700_000_000_000, i), 0);
+            await log.WaitForDurableAsync(result.EndOffset);
+        }
+
+        Assert.True(observer.Flushed >= 20, $"{observer.Flushed} flushes");
+        if (stepBytes > 0)
+        {
+            Assert.InRange(observer.Prepared, 1, observer.Flushed);
+            Assert.True(log.Segments[^1].PreparedTailBytes > 0);
+        }
+        else
+        {
+            Assert.Equal(0, observer.Prepared);
+        }
+
+        Assert.Equal(0, observer.Failed);
+    }
+
+    private sealed class CountingObserver : IFlushObserver
+    {
+        private int _flushed;
+        private int _prepared;
+        private int _failed;
+
+        public int Flushed => Volatile.Read(ref _flushed);
+
+        public int Prepared => Volatile.Read(ref _prepared);
+
+        public int Failed => Volatile.Read(ref _failed);
+
+        public void OnFlushed(TimeSpan duration, bool succeeded) => Interlocked.Increment(ref succeeded ? ref _flushed : ref _failed);
+
+        public void OnPrepared(TimeSpan duration, bool succeeded) => Interlocked.Increment(ref succeeded ? ref _prepared : ref _failed);
     }
 
     private PartitionLog Open(string directory, int stepBytes = StepBytes, LogConfig? config = null, bool hadCleanShutdown = false, long recoveryPoint = 0) =>

@@ -46,6 +46,9 @@ public sealed class MetricsEndpointTests
         Assert.True(after.Value("fastlog_partition_log_size_bytes", partition) > 0);
 
         Assert.True(after.Value("fastlog_log_flush_duration_seconds_count") > before.Value("fastlog_log_flush_duration_seconds_count"));
+
+        // Ten small acks=all syncs on a new segment: the first ones prepare its tail.
+        Assert.True(after.Value("fastlog_log_preallocate_duration_seconds_count") > before.Value("fastlog_log_preallocate_duration_seconds_count"));
         Assert.Equal(0, after.Value("fastlog_log_flush_errors_total"));
         Assert.True(after.Value("fastlog_network_received_bytes_total") > before.Value("fastlog_network_received_bytes_total"));
         Assert.True(after.Value("fastlog_network_sent_bytes_total") > before.Value("fastlog_network_sent_bytes_total"));
