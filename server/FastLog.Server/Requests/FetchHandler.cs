@@ -8,7 +8,7 @@ namespace FastLog.Server.Requests;
 /// <summary>
 /// Fetch (key 1), v4-12. Every requested partition is in the answer (Java discards a full fetch that
 /// omits one). Record bytes are file slices sent with sendfile. With fewer than MinBytes available
-/// the request waits — a long poll woken by appends to its partitions, not a sleep loop — until
+/// the request waits — a long poll woken when a partition's high watermark moves, not a sleep loop — until
 /// MaxWaitMs. No fetch sessions (SessionId 0) and no transactions (last stable offset = high watermark).
 /// </summary>
 /// <remarks>
@@ -52,7 +52,7 @@ internal sealed class FetchHandler : IApiHandler
             var states = Register(context, fetch, waiter);
             try
             {
-                // Register first, then look again: an append between the two wakes the waiter.
+                // Register first, then look again: an advance of the high watermark between the two wakes the waiter.
                 var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
                 if (MayAnswer(context, fetch) || remaining <= TimeSpan.Zero)
                 {
@@ -98,8 +98,7 @@ internal sealed class FetchHandler : IApiHandler
         {
             foreach (var partition in topic.Partitions)
             {
-                if (!context.Broker.Partitions.TryGet(topic.Topic, partition.Partition, out var state) ||
-                    (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch != state.LeaderEpoch))
+                if (Resolve(context, topic.Topic, partition, out var state) != ErrorCode.None)
                 {
                     return true;
                 }
@@ -113,6 +112,25 @@ internal sealed class FetchHandler : IApiHandler
         }
 
         return false;
+    }
+
+    /// <summary>
+    /// The partition a fetch names, or why it cannot be read here: unknown, or a leader epoch that is
+    /// not the current one. <see cref="Read"/> answers with it and <see cref="MayAnswer"/> stops waiting for it.
+    /// </summary>
+    private static ErrorCode Resolve(RequestContext context, string topic, FetchRequest.FetchPartition partition, out PartitionState state)
+    {
+        if (!context.Broker.Partitions.TryGet(topic, partition.Partition, out state))
+        {
+            return ErrorCode.UnknownTopicOrPartition;
+        }
+
+        if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch != state.LeaderEpoch)
+        {
+            return partition.CurrentLeaderEpoch > state.LeaderEpoch ? ErrorCode.UnknownLeaderEpoch : ErrorCode.FencedLeaderEpoch;
+        }
+
+        return ErrorCode.None;
     }
 
     private static List<PartitionState> Register(RequestContext context, FetchRequest fetch, TaskCompletionSource waiter)
@@ -157,16 +175,10 @@ internal sealed class FetchHandler : IApiHandler
                     AbortedTransactions = fetch.IsolationLevel == 1 ? [] : null,
                 };
                 topicResponse.Partitions.Add(data);
-                if (!context.Broker.Partitions.TryGet(topic.Topic, partition.Partition, out var state))
+                var error = Resolve(context, topic.Topic, partition, out var state);
+                if (error != ErrorCode.None)
                 {
-                    data.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
-                    anyError = true;
-                    continue;
-                }
-
-                if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch != state.LeaderEpoch)
-                {
-                    data.ErrorCode = (short)(partition.CurrentLeaderEpoch > state.LeaderEpoch ? ErrorCode.UnknownLeaderEpoch : ErrorCode.FencedLeaderEpoch);
+                    data.ErrorCode = (short)error;
                     anyError = true;
                     continue;
                 }
