@@ -128,7 +128,7 @@ internal static class HarnessRun
 
     private static async Task<ScenarioResult> RunOneAsync(ScenarioRunner runner, Scenario scenario, string topic, ProgressDisplay progress)
     {
-        var counters = new ScenarioCounters($"{scenario.Client} {scenario.Label}", scenario.Records + (scenario.LatencyMode ? scenario.LeadInRecords : 0));
+        var counters = new ScenarioCounters($"{scenario.Client} {scenario.Label}", scenario.RecordsToSend);
         ScenarioResult result;
         using (progress.Track(counters))
         {

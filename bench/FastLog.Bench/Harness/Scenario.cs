@@ -17,6 +17,9 @@ internal sealed record Scenario(
     /// </summary>
     public long LeadInRecords { get; init; }
 
+    /// <summary>Every record the scenario sends: the measured ones and, in latency mode, the lead-in.</summary>
+    public long RecordsToSend => Records + (LatencyMode ? LeadInRecords : 0);
+
     public bool LatencyMode => Rate is not null;
 
     public string Mode => LatencyMode ? "latency" : "throughput";

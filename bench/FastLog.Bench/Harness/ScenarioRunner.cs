@@ -53,8 +53,8 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
     {
         var producerSettings = new ProducerSettings(target.Bootstrap, topic, scenario.Partitions, scenario.Acks, scenario.Compression, scenario.LingerMs);
         var consumerSettings = new ConsumerSettings(target.Bootstrap, topic, scenario.Partitions);
-        long leadIn = scenario.LatencyMode ? scenario.LeadInRecords : 0;
-        long total = scenario.Records + leadIn;
+        long total = scenario.RecordsToSend;
+        long leadIn = total - scenario.Records;
         var window = new MeasureWindow();
         var recorders = Enumerable.Range(0, scenario.Producers).Select(_ => new AckRecorder(counters, window)).ToArray();
         var delays = Enumerable.Range(0, scenario.Producers).Select(_ => LatencySummary.NewHistogram()).ToArray();
