@@ -24,6 +24,19 @@ public sealed class ClientGoneDuringLongPollTests
         using (var setup = await WireClient.ConnectAsync(broker.LocalEndPoint))
         {
             await FuzzSeeds.CreateTopicAsync(setup);
+
+            // The auto-created partition can still be opening when Metadata answers; a fetch then gets
+            // UNKNOWN_TOPIC_OR_PARTITION at once instead of waiting, and the test would check nothing.
+            for (int i = 0; i < 200; i++)
+            {
+                var probe = await setup.SendAsync<FetchResponse>(FuzzSeeds.Fetch(fetchOffset: 0, maxWaitMs: 0, minBytes: 1), 12);
+                if (probe.Responses[0].Partitions[0].ErrorCode == 0)
+                {
+                    break;
+                }
+
+                await Task.Delay(50);
+            }
         }
 
         using (var socket = new Socket(broker.LocalEndPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { LingerState = new LingerOption(true, 0) })
