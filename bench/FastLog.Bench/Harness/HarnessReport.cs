@@ -93,7 +93,7 @@ internal sealed class HarnessReport(
             ConsumeMode.After => "- **Consume**: once every record is acknowledged, one consumer (every partition from offset 0, no group) reads them all back; records/s from the first record handed over to the last (connecting and the first fetch are left out: each client pays them its own way).",
             _ => "- **Consume**: not measured (`--consume none`).",
         });
-        md.AppendLine("- **CPU**: cores busy during the produce phase: *harness* is this process (it includes an in-process broker or mock cluster), *broker* a FastLog child process, *machine* every process (`/proc/stat`; of 2 cores).");
+        md.AppendLine("- **CPU**: cores busy during the produce phase: *harness* is this process (it includes an in-process broker or mock cluster), *broker* a FastLog child process, *machine* every process (wall time × CPUs minus the idle time in `/proc/stat`; of 2 cores).");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Before the scenarios each client gets an unreported warm-up of {options.WarmupRecords:N0} records in the first scenario's shape.");
         md.AppendLine();
     }
