@@ -39,6 +39,7 @@ public sealed class HarnessRunTests
         string markdown = await File.ReadAllTextAsync(Path.Combine(dir.Path, "smoke.md"));
         Assert.Contains(command, markdown, StringComparison.Ordinal);
         Assert.Contains("| 1 | confluent | 1p 2pt 1KiB acks=1 none linger=5 | throughput | 2,000 |", markdown, StringComparison.Ordinal);
+        Assert.DoesNotContain("which client goes first", markdown, StringComparison.Ordinal); // one client: no order to speak of
 
         var rows = ReadCsv(Path.Combine(dir.Path, "smoke.csv"));
         Assert.Equal(2, rows.Count);
@@ -172,6 +173,7 @@ public sealed class HarnessRunTests
         Assert.Equal(0, outcome.ExitCode);
         string markdown = await File.ReadAllTextAsync(Path.Combine(dir.Path, "client.md"));
         Assert.Contains("## Clients against confluent, same scenario", markdown, StringComparison.Ordinal);
+        Assert.Contains("which client goes first alternates from cell to cell", markdown, StringComparison.Ordinal);
         Assert.Contains("64-word vocabulary", markdown, StringComparison.Ordinal);
         Assert.Contains("dotnet run -c Release --project bench/FastLog.Bench -- --preset client", markdown, StringComparison.Ordinal);
         Assert.Equal(5, ReadCsv(Path.Combine(dir.Path, "client.csv")).Count);

@@ -94,6 +94,11 @@ internal sealed class HarnessReport(
             _ => "- **Consume**: not measured (`--consume none`).",
         });
         md.AppendLine("- **CPU**: cores busy during the produce phase: *harness* is this process (it includes an in-process broker or mock cluster), *broker* a FastLog child process, *machine* every process (wall time × CPUs minus the idle time in `/proc/stat`; of 2 cores).");
+        if (options.Clients.Count > 1)
+        {
+            md.AppendLine("- **Order**: each cell of the matrix runs the clients back to back, and which client goes first alternates from cell to cell. The second one writes into a page cache the first has just filled, which costs it on this machine: in the `omb` preset with two clients, each client's maximum was lower when it ran second. With a single cell, compare clients from separate runs.");
+        }
+
         md.AppendLine(CultureInfo.InvariantCulture, $"- Before the scenarios each client gets an unreported warm-up of {options.WarmupRecords:N0} records in the first scenario's shape.");
         md.AppendLine();
     }
