@@ -63,7 +63,7 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
             return [];
         }
 
-        long started = Environment.TickCount64;
+        long started = MonotonicClock.NowMs;
         var results = new Dictionary<TKey, TResult>();
         var failures = new Dictionary<TKey, KafkaException>();
         List<TKey> pending = all;
@@ -107,7 +107,7 @@ public sealed partial class KafkaAdminClient : IAsyncDisposable
                 break;
             }
 
-            if (Environment.TickCount64 - started + (long)_options.RetryBackoff.TotalMilliseconds >= TimeoutMs)
+            if (MonotonicClock.NowMs - started + (long)_options.RetryBackoff.TotalMilliseconds >= TimeoutMs)
             {
                 AdminLog.GaveUp(_logger, operation, cause.Error, _options.RequestTimeout.TotalMilliseconds);
                 foreach (TKey key in retry)

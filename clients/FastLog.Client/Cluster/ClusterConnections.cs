@@ -38,7 +38,7 @@ internal sealed class ClusterConnections : IAsyncDisposable
 
     /// <summary>True when the metadata is older than <see cref="KafkaClientOptions.MetadataMaxAge"/>.</summary>
     public bool MetadataIsStale =>
-        Environment.TickCount64 - Volatile.Read(ref _lastRefreshTicks) > (long)_options.MetadataMaxAge.TotalMilliseconds;
+        MonotonicClock.NowMs - Volatile.Read(ref _lastRefreshTicks) > (long)_options.MetadataMaxAge.TotalMilliseconds;
 
     /// <summary>
     /// Refreshes metadata for <paramref name="topics"/> plus every topic asked about before (so one component's
@@ -65,7 +65,7 @@ internal sealed class ClusterConnections : IAsyncDisposable
         }
 
         ClusterMetadata metadata = await Metadata.RefreshAsync(names, allowAutoTopicCreation, cancellationToken).ConfigureAwait(false);
-        Volatile.Write(ref _lastRefreshTicks, Environment.TickCount64);
+        Volatile.Write(ref _lastRefreshTicks, MonotonicClock.NowMs);
         return metadata;
     }
 
@@ -211,7 +211,7 @@ internal sealed class ClusterConnections : IAsyncDisposable
     public async Task<int> FindCoordinatorAsync(string key, sbyte keyType, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(key);
-        long deadline = Environment.TickCount64 + (long)_options.RequestTimeout.TotalMilliseconds;
+        long deadline = MonotonicClock.NowMs + (long)_options.RequestTimeout.TotalMilliseconds;
         while (true)
         {
             ErrorCode error;
@@ -256,7 +256,7 @@ internal sealed class ClusterConnections : IAsyncDisposable
                 message = e.Message;
             }
 
-            if (!KafkaErrors.IsRetriable(error) || Environment.TickCount64 >= deadline)
+            if (!KafkaErrors.IsRetriable(error) || MonotonicClock.NowMs >= deadline)
             {
                 throw new KafkaException(error, $"Finding the coordinator for '{key}' failed with {error}{(message is null ? "" : ": " + message)}.");
             }

@@ -82,7 +82,7 @@ internal sealed class BrokerFetcher : IAsyncDisposable
     private List<PlannedPartition>? BuildPlan()
     {
         List<PlannedPartition>? plan = null;
-        long now = Environment.TickCount64;
+        long now = MonotonicClock.NowMs;
         SubscriptionState subscription = _owner.Subscription;
         lock (subscription.Gate)
         {
@@ -102,7 +102,7 @@ internal sealed class BrokerFetcher : IAsyncDisposable
     /// <summary>Sends one fetch and queues its response; the slot goes with the response or is released here.</summary>
     private async Task FetchAsync(List<PlannedPartition> plan, CancellationToken stop)
     {
-        long started = Environment.TickCount64;
+        long started = MonotonicClock.NowMs;
         KafkaConnection? connection = null;
         ResponseLease<FetchResponse> lease;
         try
@@ -247,12 +247,12 @@ internal sealed class BrokerFetcher : IAsyncDisposable
                             or ErrorCode.ReplicaNotAvailable or ErrorCode.OffsetNotAvailable or ErrorCode.UnknownTopicId:
                             ConsumerLog.FetchPartitionError(_owner.Logger, topic.Topic, data.PartitionIndex, error);
                             state.LeaderId = -1;
-                            state.RetryAfterTicks = Environment.TickCount64 + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
+                            state.RetryAfterTicks = MonotonicClock.NowMs + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
                             refresh = true;
                             break;
                         default:
                             ConsumerLog.FetchPartitionError(_owner.Logger, topic.Topic, data.PartitionIndex, error);
-                            state.RetryAfterTicks = Environment.TickCount64 + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
+                            state.RetryAfterTicks = MonotonicClock.NowMs + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
                             if (!KafkaErrors.IsRetriable(error))
                             {
                                 _owner.ReportError(new KafkaException(error, $"Fetching {topic.Topic}-{data.PartitionIndex} failed with {error}."));
@@ -334,7 +334,7 @@ internal sealed class BrokerFetcher : IAsyncDisposable
         if (position == start)
         {
             ConsumerLog.BatchTooLarge(_owner.Logger, state.Topic, state.Partition, planned.FetchOffset, records.Count);
-            state.RetryAfterTicks = Environment.TickCount64 + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
+            state.RetryAfterTicks = MonotonicClock.NowMs + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
             return null;
         }
 
@@ -351,7 +351,7 @@ internal sealed class BrokerFetcher : IAsyncDisposable
     /// <summary>Ends a request's claim on its partitions without data.</summary>
     private void EndPlan(List<PlannedPartition> plan, bool backOff, bool forgetLeader)
     {
-        long retryAt = Environment.TickCount64 + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
+        long retryAt = MonotonicClock.NowMs + (long)_owner.Options.RetryBackoff.TotalMilliseconds;
         lock (_owner.Subscription.Gate)
         {
             foreach (PlannedPartition planned in plan)

@@ -13,10 +13,10 @@ internal sealed class FailureTracker(TimeSpan reportAfter, Action<KafkaException
     public void Success() => Volatile.Write(ref _since, 0);
 
     /// <param name="failure">What went wrong.</param>
-    /// <param name="attemptStartedTicks">When the failed attempt began (<see cref="Environment.TickCount64"/>): a streak starts there.</param>
+    /// <param name="attemptStartedTicks">When the failed attempt began (<see cref="MonotonicClock.NowMs"/>): a streak starts there.</param>
     public void Failure(KafkaException failure, long attemptStartedTicks)
     {
-        long now = Environment.TickCount64;
+        long now = MonotonicClock.NowMs;
         long since = Volatile.Read(ref _since);
         if (since == 0)
         {

@@ -118,7 +118,7 @@ internal sealed class Fetcher : IAsyncDisposable
         PartitionState[] partitions = _subscription.Partitions;
         bool anyUnknown = partitions.Any(p => !p.Removed && p.LeaderId < 0);
         if ((anyUnknown || Volatile.Read(ref _refreshWanted) || _cluster.MetadataIsStale) && partitions.Length > 0
-            && Environment.TickCount64 >= _nextRefreshTicks)
+            && MonotonicClock.NowMs >= _nextRefreshTicks)
         {
             Volatile.Write(ref _refreshWanted, false);
 
@@ -126,8 +126,8 @@ internal sealed class Fetcher : IAsyncDisposable
             _refreshBackoffMs = anyUnknown
                 ? Math.Min(_refreshBackoffMs == 0 ? (long)_options.RetryBackoff.TotalMilliseconds : _refreshBackoffMs * 2, (long)MaxRefreshBackoff.TotalMilliseconds)
                 : 0;
-            _nextRefreshTicks = Environment.TickCount64 + Math.Max(_refreshBackoffMs, (long)_options.RetryBackoff.TotalMilliseconds);
-            long started = Environment.TickCount64;
+            _nextRefreshTicks = MonotonicClock.NowMs + Math.Max(_refreshBackoffMs, (long)_options.RetryBackoff.TotalMilliseconds);
+            long started = MonotonicClock.NowMs;
             try
             {
                 await _cluster.RefreshAsync(partitions.Select(p => p.Topic).Distinct(StringComparer.Ordinal), stop).ConfigureAwait(false);

@@ -50,7 +50,7 @@ internal sealed partial class GroupMembership : IAsyncDisposable
     private HashSet<string> _groupTopics = new(StringComparer.Ordinal);
     private bool _isLeader;
     private long _lastMoves = -1;
-    private long _lastProgressTicks = Environment.TickCount64;
+    private long _lastProgressTicks = MonotonicClock.NowMs;
 
     public GroupMembership(
         CoordinatorLink link,
@@ -226,7 +226,7 @@ internal sealed partial class GroupMembership : IAsyncDisposable
         CancellationToken stop = _stop.Token;
         while (!stop.IsCancellationRequested)
         {
-            long started = Environment.TickCount64;
+            long started = MonotonicClock.NowMs;
             try
             {
                 bool rejoin;
@@ -322,7 +322,7 @@ internal sealed partial class GroupMembership : IAsyncDisposable
     private bool PollTimedOut()
     {
         (long moves, bool waiting) = _liveness();
-        long now = Environment.TickCount64;
+        long now = MonotonicClock.NowMs;
         if (moves != _lastMoves || waiting)
         {
             _lastMoves = moves;

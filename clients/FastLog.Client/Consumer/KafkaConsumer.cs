@@ -306,7 +306,7 @@ public sealed partial class KafkaConsumer<TKey, TValue> : IAsyncDisposable
             if (!state.Removed && state.Position >= 0)
             {
                 state.SeekTo(state.Position, state.PositionLeaderEpoch);
-                state.RetryAfterTicks = Environment.TickCount64 + (long)_options.RetryBackoff.TotalMilliseconds;
+                state.RetryAfterTicks = MonotonicClock.NowMs + (long)_options.RetryBackoff.TotalMilliseconds;
             }
         }
 

@@ -27,7 +27,7 @@ internal sealed class OffsetCommitter(CoordinatorLink link, ConsumerOptions opti
             return;
         }
 
-        long deadline = Environment.TickCount64 + (long)options.RequestTimeout.TotalMilliseconds;
+        long deadline = MonotonicClock.NowMs + (long)options.RequestTimeout.TotalMilliseconds;
         while (true)
         {
             ErrorCode error;
@@ -54,7 +54,7 @@ internal sealed class OffsetCommitter(CoordinatorLink link, ConsumerOptions opti
             }
 
             if (KafkaErrors.IsRetriable(error) && error != ErrorCode.UnknownTopicOrPartition
-                && Environment.TickCount64 + (long)options.RetryBackoff.TotalMilliseconds < deadline)
+                && MonotonicClock.NowMs + (long)options.RetryBackoff.TotalMilliseconds < deadline)
             {
                 await Task.Delay(options.RetryBackoff, cancellationToken).ConfigureAwait(false);
                 continue;

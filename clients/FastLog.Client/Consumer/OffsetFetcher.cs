@@ -92,14 +92,14 @@ internal static class OffsetFetcher
         TimeSpan backoff,
         CancellationToken cancellationToken)
     {
-        long deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        long deadline = MonotonicClock.NowMs + (long)timeout.TotalMilliseconds;
         while (true)
         {
             try
             {
                 return await FetchAsync(coordinator, partitions, isolation, cancellationToken).ConfigureAwait(false);
             }
-            catch (KafkaException e) when (e.IsRetriable && Environment.TickCount64 + (long)backoff.TotalMilliseconds < deadline)
+            catch (KafkaException e) when (e.IsRetriable && MonotonicClock.NowMs + (long)backoff.TotalMilliseconds < deadline)
             {
                 await Task.Delay(backoff, cancellationToken).ConfigureAwait(false);
             }

@@ -50,7 +50,7 @@ internal sealed class PartitionState
     /// <summary>True while a fetch naming this partition is in flight (a partition is in one fetch at a time).</summary>
     public bool FetchInFlight;
 
-    /// <summary>No fetch or lookup before this <see cref="Environment.TickCount64"/> (backoff after an error).</summary>
+    /// <summary>No fetch or lookup before this <see cref="MonotonicClock.NowMs"/> (backoff after an error).</summary>
     public long RetryAfterTicks;
 
     public long HighWatermark = -1;

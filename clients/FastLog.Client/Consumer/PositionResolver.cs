@@ -73,7 +73,7 @@ internal sealed class PositionResolver : IAsyncDisposable
     {
         var committed = new List<Pending>();
         var listed = new List<Pending>();
-        long now = Environment.TickCount64;
+        long now = MonotonicClock.NowMs;
         lock (Subscription.Gate)
         {
             foreach (PartitionState state in Subscription.Partitions)
@@ -124,7 +124,7 @@ internal sealed class PositionResolver : IAsyncDisposable
 
     private async Task LookUpCommittedAsync(List<Pending> pending, CancellationToken stop)
     {
-        long started = Environment.TickCount64;
+        long started = MonotonicClock.NowMs;
         Dictionary<TopicPartition, TopicPartitionOffset> offsets;
         try
         {
@@ -176,7 +176,7 @@ internal sealed class PositionResolver : IAsyncDisposable
 
     private async Task ListOffsetsAsync(int leaderId, List<Pending> pending, CancellationToken stop)
     {
-        long started = Environment.TickCount64;
+        long started = MonotonicClock.NowMs;
         ListOffsetsResponse response;
         try
         {
@@ -233,7 +233,7 @@ internal sealed class PositionResolver : IAsyncDisposable
                 {
                     var error = result is null ? ErrorCode.UnknownServerError : (ErrorCode)result.ErrorCode;
                     ConsumerLog.ListOffsetsFailed(Logger, state.TopicPartition, error);
-                    state.RetryAfterTicks = Environment.TickCount64 + (long)_fetcher.Options.RetryBackoff.TotalMilliseconds;
+                    state.RetryAfterTicks = MonotonicClock.NowMs + (long)_fetcher.Options.RetryBackoff.TotalMilliseconds;
                     state.LeaderId = -1;
                     refresh = true;
                     continue;
@@ -254,7 +254,7 @@ internal sealed class PositionResolver : IAsyncDisposable
 
     private void Finish(List<Pending> pending, bool backOff, bool forgetLeader = false)
     {
-        long retryAt = Environment.TickCount64 + (long)_fetcher.Options.RetryBackoff.TotalMilliseconds;
+        long retryAt = MonotonicClock.NowMs + (long)_fetcher.Options.RetryBackoff.TotalMilliseconds;
         lock (Subscription.Gate)
         {
             foreach (Pending entry in pending)

@@ -144,7 +144,7 @@ internal sealed class BufferPool
             _waiters.Add(waiter);
         }
 
-        long remaining = deadlineTicks - Environment.TickCount64;
+        long remaining = deadlineTicks - MonotonicClock.NowMs;
         try
         {
             await waiter.Completion.Task.WaitAsync(TimeSpan.FromMilliseconds(Math.Max(remaining, 0)), cancellationToken).ConfigureAwait(false);

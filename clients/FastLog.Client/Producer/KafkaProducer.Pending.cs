@@ -55,7 +55,7 @@ public sealed partial class KafkaProducer<TKey, TValue>
             record.ValueIsNull ? null : record.Value.ToArray(),
             headers,
             ReferenceEquals(handler, ProducerBatch.AwaitMarker) ? new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously) : handler,
-            Environment.TickCount64 + (long)_options.MaxBlock.TotalMilliseconds,
+            MonotonicClock.NowMs + (long)_options.MaxBlock.TotalMilliseconds,
             size);
         Interlocked.Increment(ref _pendingCount);
         _accumulator.BeginWork();
@@ -148,7 +148,7 @@ public sealed partial class KafkaProducer<TKey, TValue>
         int partitionCount = 0;
         while (partitionCount == 0)
         {
-            long remainingMs = deadlineTicks - Environment.TickCount64;
+            long remainingMs = deadlineTicks - MonotonicClock.NowMs;
             if (remainingMs <= 0)
             {
                 throw new KafkaException(
@@ -187,7 +187,7 @@ public sealed partial class KafkaProducer<TKey, TValue>
                 // The deadline check above reports it, with the last error seen.
             }
 
-            long pauseMs = Math.Min((long)_options.RetryBackoff.TotalMilliseconds, Math.Max(0, deadlineTicks - Environment.TickCount64));
+            long pauseMs = Math.Min((long)_options.RetryBackoff.TotalMilliseconds, Math.Max(0, deadlineTicks - MonotonicClock.NowMs));
             await Task.Delay(TimeSpan.FromMilliseconds(pauseMs), _pendingStop.Token).ConfigureAwait(false);
         }
 

@@ -73,7 +73,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IAsyncDisposable
         _rawValue = _valueSerializer as IRawBytesSerializer<TValue>;
         _logger = options.LoggerFactory.CreateLogger("FastLog.Client.Producer");
         _cluster = new ClusterConnections(options, _logger);
-        _signal = new SenderSignal(TimeProvider.System);
+        _signal = new SenderSignal(PreciseTimeProvider.Instance);
         _accumulator = new RecordAccumulator(options.BatchSize, options.BufferMemory, options.Compression, _signal);
         _sender = new Sender(options, _accumulator, _cluster, _signal, _logger);
         _pendingLimitBytes = options.BufferMemory;
@@ -333,7 +333,7 @@ public sealed partial class KafkaProducer<TKey, TValue> : IAsyncDisposable
     /// <exception cref="KafkaException">No memory within <c>max.block.ms</c>.</exception>
     private AppendStatus AppendBlocking(string topic, int partition, scoped in RecordParts record, ref DeliveryTarget delivery)
     {
-        long deadline = Environment.TickCount64 + (long)_options.MaxBlock.TotalMilliseconds;
+        long deadline = MonotonicClock.NowMs + (long)_options.MaxBlock.TotalMilliseconds;
         int needed = (int)BitOperations.RoundUpToPowerOf2((uint)(RecordBatchLayout.HeaderSize + record.MaxEncodedSize));
         AppendStatus status;
         do

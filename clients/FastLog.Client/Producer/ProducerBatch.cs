@@ -56,7 +56,7 @@ internal sealed class ProducerBatch
     /// <summary>Position among the partition's batches (creation order); retries are put back by it.</summary>
     public long Ordinal { get; private set; }
 
-    /// <summary>Environment.TickCount64 when the batch was started: linger and delivery timeout count from here.</summary>
+    /// <summary>MonotonicClock.NowMs when the batch was started: linger and delivery timeout count from here.</summary>
     public long CreatedTicks { get; private set; }
 
     /// <summary>How often the batch has been sent.</summary>

@@ -203,7 +203,7 @@ internal sealed class RecordAccumulator
         }
 
         ProducerBatch batch = _pool.Rent();
-        batch.Start(queue, queue.NextOrdinal++, Memory.Rent(size), size, Environment.TickCount64);
+        batch.Start(queue, queue.NextOrdinal++, Memory.Rent(size), size, MonotonicClock.NowMs);
         AppendStatus status = batch.TryAppend(record, _batchSizeBytes, Memory, handler, out source, out token);
         if (status != AppendStatus.Appended)
         {

@@ -66,7 +66,7 @@ internal sealed partial class Sender
         catch (KafkaException e)
         {
             ProducerLog.InitProducerIdFailed(_logger, e.Error, e.Message);
-            _identityBackoffUntilTicks = Environment.TickCount64 + _backoffMs;
+            _identityBackoffUntilTicks = MonotonicClock.NowMs + _backoffMs;
             if (bump)
             {
                 _epochBumpNeeded = true;
@@ -81,7 +81,7 @@ internal sealed partial class Sender
 #pragma warning restore CA1031
         {
             ProducerLog.InitProducerIdFailed(_logger, ErrorCode.UnknownServerError, e.Message);
-            _identityBackoffUntilTicks = Environment.TickCount64 + _backoffMs;
+            _identityBackoffUntilTicks = MonotonicClock.NowMs + _backoffMs;
             if (bump)
             {
                 _epochBumpNeeded = true;

@@ -76,7 +76,7 @@ internal sealed partial class Sender
             }
         }
 
-        long now = Environment.TickCount64;
+        long now = MonotonicClock.NowMs;
         bool expired = now - batch.CreatedTicks >= _deliveryTimeoutMs;
         if (retriable && !expired && batch.Attempts <= _options.Retries)
         {

@@ -121,7 +121,7 @@ internal sealed partial class Sender : IAsyncDisposable
     /// <summary>One pass: bookkeeping, drain, send. Returns how long to sleep (-1: until woken).</summary>
     private long RunOnce()
     {
-        long now = Environment.TickCount64;
+        long now = MonotonicClock.NowMs;
         long wakeAt = long.MaxValue;
         bool canSend = PrepareIdentity(now, ref wakeAt);
         MaybeRefreshMetadata(now, ref wakeAt);

@@ -22,7 +22,7 @@ public sealed class ProducerBatchTests
         var batch = new ProducerBatch(new BatchPool(memory), memory);
         var queue = new PartitionQueue("t", 3);
         Assert.True(memory.TryReserve(ProducerBatch.MinBufferBytes));
-        batch.Start(queue, 0, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, Environment.TickCount64);
+        batch.Start(queue, 0, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, MonotonicClock.NowMs);
         const long BaseTime = 1_700_000_000_000;
         for (int i = 0; i < 500; i++)
         {
@@ -94,7 +94,7 @@ public sealed class ProducerBatchTests
         {
             var batch = new ProducerBatch(new BatchPool(memory), memory);
             Assert.True(memory.TryReserve(ProducerBatch.MinBufferBytes));
-            batch.Start(queue, round, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, Environment.TickCount64);
+            batch.Start(queue, round, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, MonotonicClock.NowMs);
             for (int i = 0; i < 50; i++)
             {
                 byte[] noise = new byte[200];
@@ -116,7 +116,7 @@ public sealed class ProducerBatchTests
 
         var text = new ProducerBatch(new BatchPool(memory), memory);
         Assert.True(memory.TryReserve(ProducerBatch.MinBufferBytes));
-        text.Start(queue, 9, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, Environment.TickCount64);
+        text.Start(queue, 9, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, MonotonicClock.NowMs);
         for (int i = 0; i < 50; i++)
         {
             Assert.Equal(AppendStatus.Appended, text.TryAppend(new RecordParts(1, default, true, Encoding.UTF8.GetBytes(new string('a', 200)), false, null), 1_000_000, memory, null, out _, out _));
@@ -131,7 +131,7 @@ public sealed class ProducerBatchTests
         var memory = new BufferPool(1 << 24);
         var batch = new ProducerBatch(new BatchPool(memory), memory);
         Assert.True(memory.TryReserve(ProducerBatch.MinBufferBytes));
-        batch.Start(new PartitionQueue("t", 0), 0, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, Environment.TickCount64);
+        batch.Start(new PartitionQueue("t", 0), 0, memory.Rent(ProducerBatch.MinBufferBytes), ProducerBatch.MinBufferBytes, MonotonicClock.NowMs);
         byte[] big = new byte[50_000];
         var record = new RecordParts(0, default, true, big, false, null);
         Assert.Equal(AppendStatus.Appended, batch.TryAppend(record, 1000, memory, null, out _, out _));
