@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging;
 namespace FastLog.Client.Producer;
 
 /// <summary>
-/// The producer's single background loop (the Java client's Sender): drains batches whose linger has passed (or that
-/// are full, or flushed), groups them by leader so one ProduceRequest carries every ready partition of a broker,
+/// The producer's single background loop (the Java client's Sender): once a broker has a batch whose linger has passed
+/// (or that is full, or flushed), drains every partition that broker leads, so one ProduceRequest carries them all,
 /// and pipelines up to <c>max.in.flight.requests.per.connection</c> requests per broker. Responses complete the
 /// batches, or put them back for a retry in their original order.
 /// </summary>
@@ -35,6 +35,7 @@ internal sealed partial class Sender : IAsyncDisposable
     private readonly Dictionary<int, NodeState> _nodes = [];
     private readonly List<ProducerBatch> _expired = [];
     private readonly List<NodeState> _sendable = [];
+    private readonly HashSet<int> _dueNodes = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly ProducerIdentity? _identity;
     private readonly long _lingerMs;
@@ -155,6 +156,11 @@ internal sealed partial class Sender : IAsyncDisposable
     {
         bool sendOpen = Volatile.Read(ref _flushing) > 0 || _closing || _accumulator.Memory.IsExhausted;
         ClusterMetadata metadata = _cluster.Metadata.Current;
+        if (!sendOpen)
+        {
+            FindDueNodes(now, metadata);
+        }
+
         bool again = false;
         foreach (PartitionQueue queue in _accumulator.Partitions)
         {
@@ -163,12 +169,13 @@ internal sealed partial class Sender : IAsyncDisposable
                 continue;
             }
 
+            bool nodeDue = _dueNodes.Count > 0 && metadata.LeaderFor(queue.Topic, queue.Partition) is { } leader && _dueNodes.Contains(leader.NodeId);
             lock (queue.Gate)
             {
                 ProducerBatch? open = queue.Open;
                 if (open is not null)
                 {
-                    if (sendOpen || now - open.CreatedTicks >= _lingerMs)
+                    if (sendOpen || nodeDue || now - open.CreatedTicks >= _lingerMs)
                     {
                         queue.CloseOpen();
                     }
@@ -189,6 +196,36 @@ internal sealed partial class Sender : IAsyncDisposable
         }
 
         return again;
+    }
+
+    /// <summary>
+    /// Collects the brokers that have something to send now (a batch whose linger is over, or one waiting
+    /// in the ready queue) and room for another request. As in the Java client, every partition led by such
+    /// a broker then goes in the same request, open batches included: a producer sends one request per
+    /// broker and linger period instead of one per partition whose linger happens to end.
+    /// </summary>
+    private void FindDueNodes(long now, ClusterMetadata metadata)
+    {
+        _dueNodes.Clear();
+        foreach (PartitionQueue queue in _accumulator.Partitions)
+        {
+            if (!queue.HasQueued)
+            {
+                continue;
+            }
+
+            bool due;
+            lock (queue.Gate)
+            {
+                due = queue.Ready.Count > 0 || (queue.Open is { } open && now - open.CreatedTicks >= _lingerMs);
+            }
+
+            if (due && metadata.LeaderFor(queue.Topic, queue.Partition) is { } leader && !_dueNodes.Contains(leader.NodeId) &&
+                Node(leader.NodeId).InFlight < _options.MaxInFlightRequestsPerConnection)
+            {
+                _dueNodes.Add(leader.NodeId);
+            }
+        }
     }
 
     /// <summary>Moves the partition's first ready batch into its leader's next request, if everything allows it. Caller holds the queue's lock.</summary>
