@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using FastLog.Engine.Log;
 using FastLog.Protocol;
@@ -109,29 +110,68 @@ internal sealed class ProduceHandler : IApiHandler
         return WaitForDurabilityAsync(response, durableWaits);
     }
 
-    private static async ValueTask<IKafkaMessage?> WaitForDurabilityAsync(ProduceResponse response, List<(PartitionLog Log, long EndOffset)> waits)
+    /// <summary>Waits until every partition written with acks=all is durable; a partition whose fsync failed or that closed first answers with an error.</summary>
+    internal static ValueTask<IKafkaMessage?> WaitForDurabilityAsync(ProduceResponse response, List<(PartitionLog Log, long EndOffset)> waits) =>
+        WaitForDurabilityAsync(response, waits, static (log, endOffset) => log.WaitForDurableAsync(endOffset));
+
+    /// <summary>As above, with the wait itself given (tests watch when each one starts).</summary>
+    internal static async ValueTask<IKafkaMessage?> WaitForDurabilityAsync(
+        ProduceResponse response, List<(PartitionLog Log, long EndOffset)> waits, Func<PartitionLog, long, ValueTask> waitForDurable)
     {
-        foreach (var (log, endOffset) in waits)
+        // Every wait starts before any is awaited. Under the default policy it is the wait that asks for the
+        // partition's fsync, so awaiting one partition before starting the next would fsync a request's
+        // partitions one after another instead of side by side on the committer's flushers.
+        var started = ArrayPool<ValueTask>.Shared.Rent(waits.Count);
+        try
         {
-            try
+            for (int i = 0; i < waits.Count; i++)
             {
-                await log.WaitForDurableAsync(endOffset);
+#pragma warning disable CA2012 // Stored to be awaited exactly once in the loop below.
+                started[i] = Start(waitForDurable, waits[i].Log, waits[i].EndOffset);
+#pragma warning restore CA2012
             }
-            catch (IOException)
+
+            for (int i = 0; i < waits.Count; i++)
             {
-                // The fsync failed: the write is not durable, so the partition's answer must say so.
-                Fail(response, log, AppendResult.KafkaStorageErrorCode, "the log's fsync failed; the partition is offline");
+                var log = waits[i].Log;
+                try
+                {
+                    await started[i];
+                }
+                catch (IOException)
+                {
+                    // The fsync failed: the write is not durable, so the partition's answer must say so.
+                    Fail(response, log, AppendResult.KafkaStorageErrorCode, "the log's fsync failed; the partition is offline");
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The partition was closed before the fsync (its topic deleted, or the broker stopping):
+                    // the write may be gone. Kafka answers a produce whose partition left this broker with
+                    // NOT_LEADER_OR_FOLLOWER, which makes clients refresh metadata and retry or give up.
+                    Fail(response, log, (short)ErrorCode.NotLeaderOrFollower, "the partition was closed before the write became durable");
+                }
             }
-            catch (ObjectDisposedException)
-            {
-                // The partition was closed before the fsync (its topic deleted, or the broker stopping):
-                // the write may be gone. Kafka answers a produce whose partition left this broker with
-                // NOT_LEADER_OR_FOLLOWER, which makes clients refresh metadata and retry or give up.
-                Fail(response, log, (short)ErrorCode.NotLeaderOrFollower, "the partition was closed before the write became durable");
-            }
+        }
+        finally
+        {
+            Array.Clear(started, 0, waits.Count);
+            ArrayPool<ValueTask>.Shared.Return(started);
         }
 
         return response;
+
+        static ValueTask Start(Func<PartitionLog, long, ValueTask> wait, PartitionLog log, long endOffset)
+        {
+            try
+            {
+                return wait(log, endOffset);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // A log without a committer syncs inline and may throw here; answered like a failed wait.
+                return ValueTask.FromException(e);
+            }
+        }
     }
 
     private static void Fail(ProduceResponse response, PartitionLog log, short errorCode, string message)
