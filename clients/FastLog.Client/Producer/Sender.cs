@@ -199,8 +199,8 @@ internal sealed partial class Sender : IAsyncDisposable
     }
 
     /// <summary>
-    /// Collects the brokers that have something to send now (a batch whose linger is over, or one waiting
-    /// in the ready queue) and room for another request. As in the Java client, every partition led by such
+    /// Collects the brokers that have something to send now (a batch whose linger is over, or a full or
+    /// flushed one free to go) and room for another request. As in the Java client, every partition led by such
     /// a broker then goes in the same request, open batches included: a producer sends one request per
     /// broker and linger period instead of one per partition whose linger happens to end.
     /// </summary>
@@ -217,7 +217,11 @@ internal sealed partial class Sender : IAsyncDisposable
             bool due;
             lock (queue.Gate)
             {
-                due = queue.Ready.Count > 0 || (queue.Open is { } open && now - open.CreatedTicks >= _lingerMs);
+                // A ready batch counts only if it could leave now: one backing off before a retry, or held
+                // back by the partition's idempotence window, must not make every other partition skip its linger.
+                due = (queue.Ready.PeekFirst() is { } head && head.RetryAtTicks <= now && !head.IsCompressing &&
+                        (_identity is null || queue.InFlight.Count < MaxInFlightBatchesPerPartition)) ||
+                    (queue.Open is { } open && now - open.CreatedTicks >= _lingerMs);
             }
 
             if (due && metadata.LeaderFor(queue.Topic, queue.Partition) is { } leader && !_dueNodes.Contains(leader.NodeId) &&

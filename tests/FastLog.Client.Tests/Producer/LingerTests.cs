@@ -29,4 +29,38 @@ public sealed class LingerTests
         Assert.Equal(["a"], broker.Values(0).Select(v => Encoding.UTF8.GetString(v)));
         Assert.Equal(["b"], broker.Values(1).Select(v => Encoding.UTF8.GetString(v)));
     }
+
+    [Fact]
+    public async Task A_batch_backing_off_before_a_retry_does_not_cut_short_the_linger_of_the_other_partitions()
+    {
+        await using var broker = new FakeIdempotentBroker("backoff", 2)
+        {
+            // The first request (partition 0's batch) is refused, so that batch waits out the retry backoff.
+            Faults = (request, _) => request == 1 ? ProduceFault.NotLeader : ProduceFault.None,
+        };
+        await using var producer = new KafkaProducer<Null, string>(new ProducerOptions
+        {
+            BootstrapServers = broker.BootstrapServers,
+            Linger = TimeSpan.FromMilliseconds(300),
+            RetryBackoff = TimeSpan.FromSeconds(3),
+        });
+
+        var first = producer.ProduceAsync("backoff", 0, new Message<Null, string> { Value = "a" }).AsTask();
+        DateTime deadline = DateTime.UtcNow + ReadBack.HangGuard;
+        while (broker.ProduceRequests == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(5);
+        }
+
+        Assert.Equal(1, broker.ProduceRequests);
+        var second = producer.ProduceAsync("backoff", 1, new Message<Null, string> { Value = "b" }).AsTask();
+
+        // Partition 1's linger has 300 ms to run; a due-but-waiting batch of partition 0 must not send it early.
+        await Task.Delay(150);
+        Assert.Equal(1, broker.ProduceRequests);
+
+        await Task.WhenAll(first, second).WaitAsync(ReadBack.HangGuard);
+        Assert.Equal(["a"], broker.Values(0).Select(v => Encoding.UTF8.GetString(v)));
+        Assert.Equal(["b"], broker.Values(1).Select(v => Encoding.UTF8.GetString(v)));
+    }
 }
