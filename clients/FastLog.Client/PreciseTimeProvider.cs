@@ -24,16 +24,29 @@ internal sealed class PreciseTimeProvider : TimeProvider
     // Guards _due and every timer's state; the timer thread sleeps on it.
     private readonly object _gate = new();
 
-    // Due entries; an entry whose version no longer matches its timer's was replaced or cancelled.
+    // Due entries, at most one per timer (its current version).
     private readonly PriorityQueue<(PreciseTimer Timer, long Version), long> _due = new();
     private Thread? _thread;
 
-    private PreciseTimeProvider()
+    /// <summary>A provider with its own timer thread; the producer uses <see cref="Instance"/>, tests their own.</summary>
+    internal PreciseTimeProvider()
     {
     }
 
     /// <summary>The process-wide instance (one timer thread, started on first use).</summary>
     public static PreciseTimeProvider Instance { get; } = new();
+
+    /// <summary>Entries waiting to fall due: one per armed timer.</summary>
+    internal int PendingCount
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _due.Count;
+            }
+        }
+    }
 
     public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
     {
@@ -61,6 +74,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
                 return false;
             }
 
+            Unqueue(timer);
             timer.Version++;
             timer.PeriodTicks = period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero ? 0 : Math.Max(1, ToTicks(period));
             if (dueTime == Timeout.InfiniteTimeSpan)
@@ -77,8 +91,20 @@ internal sealed class PreciseTimeProvider : TimeProvider
     {
         lock (_gate)
         {
+            Unqueue(timer);
             timer.Disposed = true;
             timer.Version++;
+        }
+    }
+
+    // Caller holds _gate. Takes the timer's pending entry out, so a timer re-armed thousands of times a
+    // second (the sender's, on every wake-up) keeps one entry, not one per Change until each falls due.
+    private void Unqueue(PreciseTimer timer)
+    {
+        if (timer.Queued)
+        {
+            _due.Remove((timer, timer.Version), out _, out _);
+            timer.Queued = false;
         }
     }
 
@@ -87,6 +113,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
     {
         bool earliest = !_due.TryPeek(out _, out long first) || dueTimestamp < first;
         _due.Enqueue((timer, timer.Version), dueTimestamp);
+        timer.Queued = true;
         if (_thread is null)
         {
             _thread = new Thread(Run) { IsBackground = true, Name = "fastlog-client-timer" };
@@ -113,6 +140,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
 
                 if (entry.Version != entry.Timer.Version)
                 {
+                    // Not expected (Change and Dispose take their entry out), but harmless.
                     _due.Dequeue();
                     continue;
                 }
@@ -128,6 +156,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
 
                 _due.Dequeue();
                 timer = entry.Timer;
+                timer.Queued = false;
                 if (timer.PeriodTicks > 0)
                 {
                     Enqueue(timer, dueTimestamp + timer.PeriodTicks);
@@ -140,9 +169,10 @@ internal sealed class PreciseTimeProvider : TimeProvider
 
     private sealed class PreciseTimer(PreciseTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
-        // Both guarded by the owner's gate.
+        // All guarded by the owner's gate.
         public long Version;
         public long PeriodTicks;
+        public bool Queued;
         public bool Disposed;
 
         public bool Change(TimeSpan dueTime, TimeSpan period) => owner.Change(this, dueTime, period);

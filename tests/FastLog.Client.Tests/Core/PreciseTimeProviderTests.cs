@@ -101,6 +101,30 @@ public sealed class PreciseTimeProviderTests
     }
 
     [Fact]
+    public async Task A_timer_rearmed_many_times_keeps_one_pending_entry()
+    {
+        // The producer's sender re-arms its timer on every wake-up, often long before it is due.
+        var provider = new PreciseTimeProvider();
+        var timer = provider.CreateTimer(_ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        for (int i = 0; i < 10_000; i++)
+        {
+            timer.Change(TimeSpan.FromMinutes(1) + TimeSpan.FromMilliseconds(i % 7), Timeout.InfiniteTimeSpan);
+        }
+
+        Assert.Equal(1, provider.PendingCount);
+        timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        Assert.Equal(0, provider.PendingCount);
+
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var other = provider.CreateTimer(_ => fired.TrySetResult(), null, TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan);
+        timer.Change(TimeSpan.FromMinutes(1), Timeout.InfiniteTimeSpan);
+        await fired.Task.WaitAsync(HangGuard);
+        Assert.Equal(1, provider.PendingCount);
+        await timer.DisposeAsync();
+        Assert.Equal(0, provider.PendingCount);
+    }
+
+    [Fact]
     public void Rejects_negative_times_other_than_infinite()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => PreciseTimeProvider.Instance.CreateTimer(_ => { }, null, TimeSpan.FromMilliseconds(-2), Timeout.InfiniteTimeSpan));
