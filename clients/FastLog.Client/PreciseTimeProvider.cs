@@ -24,8 +24,8 @@ internal sealed class PreciseTimeProvider : TimeProvider
     // Guards _due and every timer's state; the timer thread sleeps on it.
     private readonly object _gate = new();
 
-    // Due entries, at most one per timer (its current version).
-    private readonly PriorityQueue<(PreciseTimer Timer, long Version), long> _due = new();
+    // Armed timers by due timestamp, each at most once.
+    private readonly PriorityQueue<PreciseTimer, long> _due = new();
     private Thread? _thread;
 
     /// <summary>A provider with its own timer thread; the producer uses <see cref="Instance"/>, tests their own.</summary>
@@ -75,7 +75,6 @@ internal sealed class PreciseTimeProvider : TimeProvider
             }
 
             Unqueue(timer);
-            timer.Version++;
             timer.PeriodTicks = period == Timeout.InfiniteTimeSpan || period == TimeSpan.Zero ? 0 : Math.Max(1, ToTicks(period));
             if (dueTime == Timeout.InfiniteTimeSpan)
             {
@@ -93,7 +92,6 @@ internal sealed class PreciseTimeProvider : TimeProvider
         {
             Unqueue(timer);
             timer.Disposed = true;
-            timer.Version++;
         }
     }
 
@@ -103,7 +101,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
     {
         if (timer.Queued)
         {
-            _due.Remove((timer, timer.Version), out _, out _);
+            _due.Remove(timer, out _, out _);
             timer.Queued = false;
         }
     }
@@ -112,7 +110,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
     private void Enqueue(PreciseTimer timer, long dueTimestamp)
     {
         bool earliest = !_due.TryPeek(out _, out long first) || dueTimestamp < first;
-        _due.Enqueue((timer, timer.Version), dueTimestamp);
+        _due.Enqueue(timer, dueTimestamp);
         timer.Queued = true;
         if (_thread is null)
         {
@@ -132,16 +130,9 @@ internal sealed class PreciseTimeProvider : TimeProvider
             PreciseTimer timer;
             lock (_gate)
             {
-                if (!_due.TryPeek(out var entry, out long dueTimestamp))
+                if (!_due.TryPeek(out var next, out long dueTimestamp))
                 {
                     Monitor.Wait(_gate);
-                    continue;
-                }
-
-                if (entry.Version != entry.Timer.Version)
-                {
-                    // Not expected (Change and Dispose take their entry out), but harmless.
-                    _due.Dequeue();
                     continue;
                 }
 
@@ -155,7 +146,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
                 }
 
                 _due.Dequeue();
-                timer = entry.Timer;
+                timer = next;
                 timer.Queued = false;
                 if (timer.PeriodTicks > 0)
                 {
@@ -170,7 +161,6 @@ internal sealed class PreciseTimeProvider : TimeProvider
     private sealed class PreciseTimer(PreciseTimeProvider owner, TimerCallback callback, object? state) : ITimer
     {
         // All guarded by the owner's gate.
-        public long Version;
         public long PeriodTicks;
         public bool Queued;
         public bool Disposed;
