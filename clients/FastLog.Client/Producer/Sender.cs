@@ -218,9 +218,8 @@ internal sealed partial class Sender : IAsyncDisposable
             lock (queue.Gate)
             {
                 // A ready batch counts only if it could leave now: one backing off before a retry, or held
-                // back by the partition's idempotence window, must not make every other partition skip its linger.
-                due = (queue.Ready.PeekFirst() is { } head && head.RetryAtTicks <= now && !head.IsCompressing &&
-                        (_identity is null || queue.InFlight.Count < MaxInFlightBatchesPerPartition)) ||
+                // back by its partition's answers in flight, must not make every other partition skip its linger.
+                due = (queue.Ready.PeekFirst() is { } head && !MustWait(queue, head, now)) ||
                     (queue.Open is { } open && now - open.CreatedTicks >= _lingerMs);
             }
 
@@ -232,19 +231,29 @@ internal sealed partial class Sender : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Whether the partition's first ready batch must stay queued whatever its broker can take: a producing
+    /// thread is still compressing it (and wakes the sender when done), it waits out a retry backoff, it is a
+    /// resend and something else of the partition is in flight (so it cannot overtake or be overtaken), or
+    /// the partition's idempotence window is full. Caller holds the queue's lock.
+    /// </summary>
+    private bool MustWait(PartitionQueue queue, ProducerBatch head, long now) =>
+        head.IsCompressing ||
+        head.RetryAtTicks > now ||
+        (head.Attempts > 0 && queue.InFlight.Count > 0) ||
+        (_identity is not null && queue.InFlight.Count >= MaxInFlightBatchesPerPartition);
+
     /// <summary>Moves the partition's first ready batch into its leader's next request, if everything allows it. Caller holds the queue's lock.</summary>
     private bool TryTakeBatch(PartitionQueue queue, ClusterMetadata metadata, long now, ref long wakeAt)
     {
         ProducerBatch head = queue.Ready.PeekFirst()!;
-        if (head.IsCompressing)
-        {
-            // A producing thread is compressing it and wakes the sender when done.
-            return false;
-        }
-
         if (head.RetryAtTicks > now)
         {
             wakeAt = Math.Min(wakeAt, head.RetryAtTicks);
+        }
+
+        if (MustWait(queue, head, now))
+        {
             return false;
         }
 
@@ -257,17 +266,6 @@ internal sealed partial class Sender : IAsyncDisposable
 
         NodeState node = Node(leader.NodeId);
         if (!TryConnection(node, now, ref wakeAt) || node.InFlight >= _options.MaxInFlightRequestsPerConnection)
-        {
-            return false;
-        }
-
-        // A resend waits until nothing else of the partition is in flight, so it cannot overtake or be overtaken.
-        if (head.Attempts > 0 && queue.InFlight.Count > 0)
-        {
-            return false;
-        }
-
-        if (_identity is not null && queue.InFlight.Count >= MaxInFlightBatchesPerPartition)
         {
             return false;
         }
