@@ -15,7 +15,8 @@ namespace FastLog.Client;
 /// </remarks>
 internal static class MonotonicClock
 {
-    private static readonly long TicksPerMillisecond = Math.Max(1, Stopwatch.Frequency / 1000);
+    /// <summary><see cref="Stopwatch"/> ticks per millisecond of this clock.</summary>
+    internal static readonly long TicksPerMillisecond = Math.Max(1, Stopwatch.Frequency / 1000);
 
     /// <summary>Milliseconds since an arbitrary fixed point (the machine's boot on Linux).</summary>
     public static long NowMs => Stopwatch.GetTimestamp() / TicksPerMillisecond;

@@ -19,8 +19,6 @@ namespace FastLog.Client;
 /// </remarks>
 internal sealed class PreciseTimeProvider : TimeProvider
 {
-    private static readonly long TicksPerMillisecond = Math.Max(1, Stopwatch.Frequency / 1000);
-
     // Guards _due and every timer's state; the timer thread sleeps on it.
     private readonly object _gate = new();
 
@@ -140,7 +138,7 @@ internal sealed class PreciseTimeProvider : TimeProvider
                 if (remaining > 0)
                 {
                     // Rounded up: waking early would only mean another round of waiting.
-                    long waitMs = Math.Min(int.MaxValue, (remaining + TicksPerMillisecond - 1) / TicksPerMillisecond);
+                    long waitMs = Math.Min(int.MaxValue, (remaining + MonotonicClock.TicksPerMillisecond - 1) / MonotonicClock.TicksPerMillisecond);
                     Monitor.Wait(_gate, (int)waitMs);
                     continue;
                 }

@@ -169,7 +169,8 @@ internal sealed partial class Sender : IAsyncDisposable
                 continue;
             }
 
-            bool nodeDue = _dueNodes.Count > 0 && metadata.LeaderFor(queue.Topic, queue.Partition) is { } leader && _dueNodes.Contains(leader.NodeId);
+            BrokerNode? leader = metadata.LeaderFor(queue.Topic, queue.Partition);
+            bool nodeDue = leader is not null && _dueNodes.Contains(leader.NodeId);
             lock (queue.Gate)
             {
                 ProducerBatch? open = queue.Open;
@@ -188,7 +189,7 @@ internal sealed partial class Sender : IAsyncDisposable
                 ExpireQueued(queue, now, ref wakeAt);
                 if (canSend && queue.Ready.Count > 0)
                 {
-                    again |= TryTakeBatch(queue, metadata, now, ref wakeAt);
+                    again |= TryTakeBatch(queue, leader, now, ref wakeAt);
                 }
 
                 queue.UpdateQueued();
@@ -243,8 +244,8 @@ internal sealed partial class Sender : IAsyncDisposable
         (head.Attempts > 0 && queue.InFlight.Count > 0) ||
         (_identity is not null && queue.InFlight.Count >= MaxInFlightBatchesPerPartition);
 
-    /// <summary>Moves the partition's first ready batch into its leader's next request, if everything allows it. Caller holds the queue's lock.</summary>
-    private bool TryTakeBatch(PartitionQueue queue, ClusterMetadata metadata, long now, ref long wakeAt)
+    /// <summary>Moves the partition's first ready batch into its leader's next request (null: leader unknown), if everything allows it. Caller holds the queue's lock.</summary>
+    private bool TryTakeBatch(PartitionQueue queue, BrokerNode? leader, long now, ref long wakeAt)
     {
         ProducerBatch head = queue.Ready.PeekFirst()!;
         if (head.RetryAtTicks > now)
@@ -257,7 +258,6 @@ internal sealed partial class Sender : IAsyncDisposable
             return false;
         }
 
-        BrokerNode? leader = metadata.LeaderFor(queue.Topic, queue.Partition);
         if (leader is null)
         {
             _metadataNeeded = true;
