@@ -7,6 +7,11 @@ if (args.Length > 0 && args[0] == "cleaner")
     return CleanerBench.Run(args);
 }
 
+if (args.Length > 0 && args[0] == "journal")
+{
+    return await JournalBench.Run(args);
+}
+
 BenchOptions? options;
 try
 {
