@@ -52,16 +52,7 @@ public readonly record struct CleanerCheckpoint(long CleanedToOffset, long GapsB
     /// <summary>Replaces the file durably (temporary file, fsync, rename, directory fsync).</summary>
     public void Write(string partitionDirectory)
     {
-        string path = Path.Combine(partitionDirectory, FileName);
-        string temporary = path + ".tmp";
         string text = string.Create(CultureInfo.InvariantCulture, $"{Version}\n{CleanedToOffset}\n{GapsBelowOffset}\n{EarliestDeleteHorizonMs}\n");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(text));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-        Storage.FileSync.SyncDirectory(partitionDirectory);
+        Storage.FileSync.ReplaceDurably(Path.Combine(partitionDirectory, FileName), System.Text.Encoding.ASCII.GetBytes(text));
     }
 }

@@ -20,16 +20,7 @@ internal static class JournalCheckpointFile
         Span<byte> bytes = stackalloc byte[SizeBytes];
         BinaryPrimitives.WriteInt64BigEndian(bytes, generation);
         BinaryPrimitives.WriteUInt32BigEndian(bytes[8..], Crc32C.Compute(bytes[..8]));
-        string path = Path.Combine(directory, FileName);
-        string temporary = path + ".tmp";
-        using (var handle = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
-        {
-            RandomAccess.Write(handle, bytes, 0);
-            FileSync.DataSync(handle);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-        FileSync.SyncDirectory(directory);
+        FileSync.ReplaceDurably(Path.Combine(directory, FileName), bytes);
     }
 
     /// <summary>The checkpointed generation; 0 when there is no checkpoint yet. A damaged file throws <see cref="InvalidDataException"/>.</summary>

@@ -27,15 +27,7 @@ public static class OffsetCheckpointFile
                 .Append(offset.ToString(CultureInfo.InvariantCulture)).Append('\n');
         }
 
-        string temporary = path + ".tmp";
-        using (var handle = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
-        {
-            RandomAccess.Write(handle, Encoding.UTF8.GetBytes(text.ToString()), 0);
-            FileSync.DataSync(handle);
-        }
-
-        File.Move(temporary, path, overwrite: true);
-        FileSync.SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        FileSync.ReplaceDurably(path, Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>Reads the file; a missing file is empty. A malformed one throws <see cref="InvalidDataException"/> naming the line.</summary>

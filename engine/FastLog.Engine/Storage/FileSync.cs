@@ -60,6 +60,25 @@ public static partial class FileSync
     }
 
     /// <summary>
+    /// Replaces the file at <paramref name="path"/> with <paramref name="contents"/> so that a crash leaves
+    /// either the old file or the new one, never a torn one: a temporary file beside it is written and
+    /// fsynced, renamed over the old one, and the directory fsynced.
+    /// </summary>
+    public static void ReplaceDurably(string path, ReadOnlySpan<byte> contents)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string temporary = path + ".tmp";
+        using (var handle = File.OpenHandle(temporary, FileMode.Create, FileAccess.Write))
+        {
+            RandomAccess.Write(handle, contents, 0);
+            DataSync(handle);
+        }
+
+        File.Move(temporary, path, overwrite: true);
+        SyncDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+
+    /// <summary>
     /// Makes the directory's entries durable, so a file created or renamed in it survives a crash.
     /// A no-op on Windows, where NTFS journals directory changes and directories cannot be opened for sync.
     /// </summary>
