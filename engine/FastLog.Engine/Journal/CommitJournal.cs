@@ -306,16 +306,30 @@ public sealed class CommitJournal : IFlushable, IDisposable
             }
         }
 
-        // A rolled file may have been reused since; syncing it again only syncs more.
-        if (rolled is not null)
+        try
         {
-            foreach (var file in rolled)
+            // A rolled file may have been reused since; syncing it again only syncs more.
+            if (rolled is not null)
             {
-                FileSync.DataSync(file.Handle);
+                foreach (var file in rolled)
+                {
+                    FileSync.DataSync(file.Handle);
+                }
             }
+
+            FileSync.DataSync(active.Handle);
+        }
+        catch (IOException e)
+        {
+            // After a failed fsync the kernel may have dropped the pages: nothing later may rely on the journal.
+            lock (_lock)
+            {
+                _failure ??= e;
+            }
+
+            throw;
         }
 
-        FileSync.DataSync(active.Handle);
         return endBytes;
     }
 

@@ -19,6 +19,18 @@ public sealed class LogDirectory
 
     internal GroupCommitter? Committer { get; }
 
+    /// <summary>The flusher of this directory's commit journal, when it keeps one.</summary>
+    internal GroupCommitter? JournalCommitter { get; set; }
+
+    /// <summary>The directory's commit journal, when it keeps one.</summary>
+    public Journal.CommitJournal? Journal { get; internal set; }
+
+    /// <summary>Batches the last open re-appended from the journal (lost from the partitions' files).</summary>
+    public long JournalReplayedBatches { get; internal set; }
+
+    /// <summary>Journal batches the last open could not place (their partition's log ended before them, or refused them); 0 unless something outside the journal's promises happened.</summary>
+    public long JournalUnplacedBatches { get; internal set; }
+
     internal FileStream? LockFile { get; set; }
 
     public bool IsOffline => Error is not null;

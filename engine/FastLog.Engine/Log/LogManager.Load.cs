@@ -51,6 +51,9 @@ public sealed partial class LogManager
                 }
             });
 
+            // Before the marker goes: a journal replay makes the partitions whole first.
+            OpenJournal(directory);
+
             // From here on a crash must be detected at the next start.
             if (cleanShutdown)
             {
@@ -79,7 +82,7 @@ public sealed partial class LogManager
 
     private PartitionLog OpenLog(LogDirectory directory, TopicPartition topicPartition, LogConfig config, long recoveryPoint, long logStartOffset, long? highWatermark, bool cleanShutdown)
     {
-        return PartitionLog.Open(new PartitionLogOptions
+        var log = PartitionLog.Open(new PartitionLogOptions
         {
             Directory = Path.Combine(directory.Path, topicPartition.DirectoryName),
             TopicPartition = topicPartition,
@@ -93,6 +96,12 @@ public sealed partial class LogManager
             PreallocateStepBytes = _options.PreallocateStepBytes,
             OnStorageFailure = (_, error) => MarkOffline(directory, error),
         });
+        if (directory.Journal is { } journal)
+        {
+            log.AttachJournal(journal);
+        }
+
+        return log;
     }
 
     private LogDirectory PickDirectory()

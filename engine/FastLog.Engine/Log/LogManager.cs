@@ -56,8 +56,13 @@ public sealed partial class LogManager : IDisposable
         for (int i = 0; i < directories.Length; i++)
         {
             string path = Path.GetFullPath(options.LogDirs[i]);
-            var committer = new GroupCommitter(options.CommitPolicy, options.TimeProvider, $"dir{i}", options.FlushObserver, options.FlushThreadsPerDataDir);
-            directories[i] = new LogDirectory(path, committer);
+            // With a journal, the policy is the journal's; partitions are fsynced when the journal checkpoints (or a batch bypasses it).
+            var partitionPolicy = options.CommitJournal ? CommitPolicy.Immediate : options.CommitPolicy;
+            var committer = new GroupCommitter(partitionPolicy, options.TimeProvider, $"dir{i}", options.FlushObserver, options.FlushThreadsPerDataDir);
+            directories[i] = new LogDirectory(path, committer)
+            {
+                JournalCommitter = options.CommitJournal ? new GroupCommitter(options.CommitPolicy, options.TimeProvider, $"dir{i}-journal", options.FlushObserver) : null,
+            };
         }
 
         var manager = new LogManager(options, directories);
@@ -126,6 +131,7 @@ public sealed partial class LogManager : IDisposable
         }
 
         entry.Log.Close();
+        CheckpointJournalForDeletion(entry.Directory);
 
         // Rename first so a crash mid-delete leaves a name that start-up ignores and removes.
         string doomed = $"{entry.Log.Directory}.{Guid.NewGuid():N}-delete";
@@ -175,6 +181,11 @@ public sealed partial class LogManager : IDisposable
         }
 
         _disposed = true;
+        foreach (var directory in _directories)
+        {
+            CheckpointJournalForShutdown(directory);
+        }
+
         foreach (var (log, _) in _logs.Values)
         {
             log.Close();
@@ -196,6 +207,8 @@ public sealed partial class LogManager : IDisposable
                 }
             }
 
+            directory.Journal?.Dispose();
+            directory.JournalCommitter?.Dispose();
             directory.Committer?.Dispose();
             directory.LockFile?.Dispose();
         }

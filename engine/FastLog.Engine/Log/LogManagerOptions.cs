@@ -24,6 +24,17 @@ public sealed record LogManagerOptions
     /// </summary>
     public int FlushThreadsPerDataDir { get; init; } = DefaultFlushThreadsPerDataDir;
 
+    /// <summary>
+    /// Each directory keeps a commit journal (<see cref="Journal.CommitJournal"/>): appends are copied
+    /// there, <see cref="CommitPolicy"/> applies to the journal, durability waits wait for its fsync, and
+    /// the partitions' own files are fsynced by its checkpoints. Off: each partition is fsynced on its own.
+    /// A journal left by an earlier run is replayed at open either way.
+    /// </summary>
+    public bool CommitJournal { get; init; }
+
+    /// <summary>Bytes per commit-journal file (see <see cref="Journal.CommitJournalOptions.FileSizeBytes"/>).</summary>
+    public int JournalFileSizeBytes { get; init; } = Journal.CommitJournalOptions.DefaultFileSizeBytes;
+
     /// <summary>The default of <see cref="FlushThreadsPerDataDir"/>.</summary>
     public const int DefaultFlushThreadsPerDataDir = 8;
 

@@ -156,13 +156,20 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
         }
     }
 
-    /// <summary>Completes when every offset below <paramref name="endOffsetExclusive"/> is fsynced.</summary>
+    /// <summary>Completes when every offset below <paramref name="endOffsetExclusive"/> is fsynced: in the log's own files, or in the commit journal when the log has one.</summary>
     public ValueTask WaitForDurableAsync(long endOffsetExclusive, CancellationToken cancellationToken = default)
     {
         // Any flush counts, the committer's or a direct Flush(): both move the recovery point.
         if (Volatile.Read(ref _recoveryPoint) >= endOffsetExclusive)
         {
             return ValueTask.CompletedTask;
+        }
+
+        if (JournalForWaits() is { } journal)
+        {
+            // Everything below the caller's end offset was appended before this read, and each of those
+            // batches went to the journal at or before this position.
+            return journal.WaitForDurableAsync(Volatile.Read(ref _journalEndBytes), cancellationToken);
         }
 
         var tracker = _tracker;

@@ -1,0 +1,90 @@
+using FastLog.Engine.Journal;
+
+namespace FastLog.Engine.Log;
+
+/// <summary>
+/// Durability through the directory's <see cref="CommitJournal"/>: every batch appended is copied
+/// there too, and a durability wait becomes a wait for the journal's fsync, shared by every partition
+/// written at the same time. The log's own files are fsynced by the journal's checkpoints.
+/// </summary>
+/// <remarks>
+/// A batch the journal does not take (larger than a journal file, or the journal failed or closed)
+/// falls back to this log's own fsync: until that fsync has covered it, waits use the log's own
+/// tracker, which flushes everything appended so far. Journal records are written under the append
+/// lock, so a partition's records sit in the journal in offset order, as recovery needs them.
+/// </remarks>
+public sealed partial class PartitionLog
+{
+    private CommitJournal? _journal;
+
+    // Journal position after this log's newest journaled batch: what a wait for any offset appended so far needs.
+    private long _journalEndBytes;
+
+    // End offset of the newest batch the journal did not take; waits below it need this log's own fsync.
+    private long _unjournaledEndOffset;
+
+    /// <summary>Whether appends go to a commit journal (waits then wait for the journal's fsync).</summary>
+    public bool IsJournaled => Volatile.Read(ref _journal) is not null;
+
+    /// <summary>From now on every append is copied to <paramref name="journal"/>. Everything appended before must already be durable or flushed by the caller.</summary>
+    internal void AttachJournal(CommitJournal journal)
+    {
+        lock (_appendLock)
+        {
+            Volatile.Write(ref _journal, journal);
+        }
+    }
+
+    /// <summary>Waits for this log's own fsync (not the journal's): the journal's checkpoint.</summary>
+    internal ValueTask WaitForOwnFlushAsync(long endOffsetExclusive)
+    {
+        if (Volatile.Read(ref _recoveryPoint) >= endOffsetExclusive)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        if (_tracker is { } tracker)
+        {
+            return tracker.WaitForDurableAsync(endOffsetExclusive);
+        }
+
+        Flush();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Under the append lock, after the batch reached the segment: its copy in the journal, or the note that it has none.</summary>
+    private void JournalAppended(ReadOnlySpan<byte> batch, long endOffset)
+    {
+        var journal = _journal;
+        if (journal is null)
+        {
+            return;
+        }
+
+        try
+        {
+            if (journal.TryAppend(TopicPartition, batch, out long endBytes))
+            {
+                Volatile.Write(ref _journalEndBytes, endBytes);
+                return;
+            }
+        }
+        catch (IOException)
+        {
+            // The journal failed; this batch is made durable by the log's own fsync instead.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The journal closed first (shutdown); likewise.
+        }
+
+        Volatile.Write(ref _unjournaledEndOffset, endOffset);
+    }
+
+    /// <summary>The journal that can answer a durability wait now, or null when only the log's own fsync can.</summary>
+    private CommitJournal? JournalForWaits()
+    {
+        var journal = Volatile.Read(ref _journal);
+        return journal is null || Volatile.Read(ref _unjournaledEndOffset) > Volatile.Read(ref _recoveryPoint) ? null : journal;
+    }
+}
