@@ -20,11 +20,13 @@ public sealed class DurabilityTests : IDisposable
 
     public void Dispose() => _data.Dispose();
 
-    [Fact]
-    public async Task Everything_is_read_back_after_a_restart_on_the_same_data()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Everything_is_read_back_after_a_restart_on_the_same_data(bool commitJournal)
     {
         const string Topic = "restart";
-        var settings = new Dictionary<string, string> { ["num.partitions"] = "3" };
+        var settings = new Dictionary<string, string> { ["num.partitions"] = "3", ["log.commit.journal.enable"] = commitJournal ? "true" : "false" };
         var before = ConfluentKafkaTests.Messages(Partitions, 200, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 100_000);
         await using (var broker = await FastLogBroker.StartAsync(new FastLogBrokerOptions { Settings = settings, DataDirectory = _data.Path }))
         {
@@ -34,6 +36,7 @@ public sealed class DurabilityTests : IDisposable
         }
 
         Assert.True(File.Exists(Path.Combine(_data.Path, LogManager.CleanShutdownFileName)), "no clean-shutdown marker after StopAsync");
+        Assert.Equal(commitJournal, Directory.Exists(Path.Combine(_data.Path, LogManager.JournalDirectoryName)));
         var after = ConfluentKafkaTests.Messages(Partitions, 20, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 50_000);
         await using (var broker = await FastLogBroker.StartAsync(new FastLogBrokerOptions { Settings = settings, DataDirectory = _data.Path }))
         {
@@ -47,14 +50,17 @@ public sealed class DurabilityTests : IDisposable
         }
     }
 
-    [Fact]
-    public async Task Every_acknowledged_message_survives_sigkill_of_the_standalone_broker()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Every_acknowledged_message_survives_sigkill_of_the_standalone_broker(bool commitJournal)
     {
         const string Topic = "crash";
         const int Rounds = 4;
         var random = new Random(20261126);
         var acknowledged = new Dictionary<(int Partition, long Offset), string>();
-        ChildBroker? broker = await ChildBroker.StartAsync(_data.Path, "num.partitions=3");
+        string[] overrides = ["num.partitions=3", $"log.commit.journal.enable={(commitJournal ? "true" : "false")}"];
+        ChildBroker? broker = await ChildBroker.StartAsync(_data.Path, overrides);
         try
         {
             for (int round = 0; round < Rounds; round++)
@@ -70,7 +76,7 @@ public sealed class DurabilityTests : IDisposable
 
                 await broker.DisposeAsync();
                 broker = null;
-                broker = await ChildBroker.StartAsync(_data.Path, "num.partitions=3");
+                broker = await ChildBroker.StartAsync(_data.Path, overrides);
                 VerifyAcknowledged(broker.BootstrapServers, Topic, acknowledged);
             }
         }

@@ -257,6 +257,9 @@ public sealed class CommitJournal : IFlushable, IDisposable
     public ValueTask WaitForDurableAsync(long endBytes, CancellationToken cancellationToken = default) =>
         _tracker.WaitForDurableAsync(endBytes, cancellationToken);
 
+    /// <summary>Asks the committer to fsync the journal soon, whatever its policy (a stopping broker answers its waiting producers).</summary>
+    public void RequestFlush() => _tracker.RequestFlush();
+
     /// <summary>
     /// Moves appends to a new generation, fsyncs the owner's partitions and records the checkpoint, on the
     /// caller's thread: afterwards recovery replays nothing written before the call. For a clean close, and

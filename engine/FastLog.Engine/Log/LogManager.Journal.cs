@@ -150,6 +150,9 @@ public sealed partial class LogManager
         try
         {
             journal.Checkpoint();
+
+            // Producers still waiting for the deleted partition's writes get their (failed) answer now, not at the policy's next fsync.
+            journal.RequestFlush();
         }
         catch (IOException e)
         {
@@ -171,6 +174,9 @@ public sealed partial class LogManager
 
         try
         {
+            // Producers still waiting for the journal get their answer before it closes.
+            journal.RequestFlush();
+            journal.WaitForDurableAsync(journal.AppendedBytes).AsTask().GetAwaiter().GetResult();
             journal.Checkpoint();
         }
         catch (IOException e)

@@ -130,6 +130,7 @@ public sealed partial class LogManager : IDisposable
             return false;
         }
 
+        entry.Log.MarkDeleted();
         entry.Log.Close();
         CheckpointJournalForDeletion(entry.Directory);
 

@@ -23,6 +23,14 @@ public sealed partial class PartitionLog
     // End offset of the newest batch the journal did not take; waits below it need this log's own fsync.
     private long _unjournaledEndOffset;
 
+    private volatile bool _deleted;
+
+    /// <summary>Whether the log was deleted (its topic deleted): a write whose wait completes afterwards is gone.</summary>
+    public bool IsDeleted => _deleted;
+
+    /// <summary>Before the log's deletion closes it: waits completing from now on must not count as durable.</summary>
+    internal void MarkDeleted() => _deleted = true;
+
     /// <summary>Whether appends go to a commit journal (waits then wait for the journal's fsync).</summary>
     public bool IsJournaled => Volatile.Read(ref _journal) is not null;
 

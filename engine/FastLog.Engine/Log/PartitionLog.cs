@@ -188,6 +188,8 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
     /// </summary>
     public void RequestFlush()
     {
+        // Waits of a journaled log wait for the journal's fsync.
+        Volatile.Read(ref _journal)?.RequestFlush();
         if (_tracker is { } tracker)
         {
             tracker.RequestFlush();

@@ -12,4 +12,7 @@ internal static partial class BrokerLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Error, Message = "A background task failed")]
     public static partial void BackgroundTaskFailed(ILogger logger, Exception error);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "Recovered {Replayed} record batches of {Directory} from its commit journal (the partitions' files had lost them); {Unplaced} journal batches could not be placed")]
+    public static partial void JournalReplayed(ILogger logger, string directory, long replayed, long unplaced);
 }

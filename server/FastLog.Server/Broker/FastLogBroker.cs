@@ -119,9 +119,19 @@ public sealed class FastLogBroker : IAsyncDisposable
             RecoveryThreadsPerDataDir = config.GetInt("num.recovery.threads.per.data.dir"),
             FlushThreadsPerDataDir = config.GetInt("num.flush.threads.per.data.dir"),
             PreallocateStepBytes = config.GetInt("log.preallocate.step.bytes"),
+            CommitJournal = config.GetBool("log.commit.journal.enable"),
+            JournalFileSizeBytes = config.GetInt("log.commit.journal.file.bytes"),
             TimeProvider = time,
             FlushObserver = flushMetrics,
         });
+        foreach (var directory in logs.LogDirectories)
+        {
+            if (directory.JournalReplayedBatches > 0 || directory.JournalUnplacedBatches > 0)
+            {
+                BrokerLog.JournalReplayed(logger, directory.Path, directory.JournalReplayedBatches, directory.JournalUnplacedBatches);
+            }
+        }
+
         try
         {
             var controller = new MetadataController(new MetadataLog(logs, time), config);

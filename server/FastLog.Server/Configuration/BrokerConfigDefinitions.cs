@@ -1,4 +1,5 @@
 using System.Globalization;
+using FastLog.Engine.Journal;
 using FastLog.Engine.Log;
 
 namespace FastLog.Server.Configuration;
@@ -46,6 +47,8 @@ public static class BrokerConfigDefinitions
         new("num.recovery.threads.per.data.dir", ConfigType.Int, "2", "Partitions opened in parallel per data directory at start-up.") { Min = 1 },
         new("num.flush.threads.per.data.dir", ConfigType.Int, LogManagerOptions.DefaultFlushThreadsPerDataDir.ToString(CultureInfo.InvariantCulture), "FastLog: partitions of one data directory fsynced at the same time (concurrent fsyncs share journal commits).") { Min = 1, Max = 256 },
         new("log.preallocate.step.bytes", ConfigType.Int, LogManagerOptions.DefaultPreallocateStepBytes.ToString(CultureInfo.InvariantCulture), "FastLog: zero-filled, fsynced bytes kept ahead of the appends of a partition synced in small steps, so acks=all syncs write only data; 0 turns it off.") { Min = 0, Max = 1024 * 1024 * 1024 },
+        new("log.commit.journal.enable", ConfigType.Boolean, "false", "FastLog: keep a commit journal per data directory. Every append is copied to it and one fsync of it makes a group of appends to many partitions durable (acks=all, and the log.flush.interval.* policy, then apply to it); partitions are fsynced by its checkpoints. A journal left by a crash is replayed at start-up even when this is off."),
+        new("log.commit.journal.file.bytes", ConfigType.Int, CommitJournalOptions.DefaultFileSizeBytes.ToString(CultureInfo.InvariantCulture), "FastLog: size of each commit-journal file; a full file moves the journal to the next one and checkpoints (fsyncs every partition of the directory). A batch larger than this is fsynced in its partition instead.") { Min = 64 * 1024, Max = 1024 * 1024 * 1024 },
         new("socket.request.max.bytes", ConfigType.Int, "104857600", "The largest request frame.") { Min = 1024 },
         new("max.connections", ConfigType.Int, "10000", "Connections accepted at most.") { Min = 1 },
         new("connections.max.idle.ms", ConfigType.Long, "600000", "Idle connections are closed after this long.") { Min = 1 },

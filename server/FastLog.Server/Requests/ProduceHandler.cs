@@ -137,6 +137,10 @@ internal sealed class ProduceHandler : IApiHandler
                 try
                 {
                     await started[i];
+
+                    // A journaled log's wait is the journal's, which outlives the partition: the write
+                    // became durable in a journal whose copy of it no longer counts.
+                    ObjectDisposedException.ThrowIf(log.IsDeleted, log);
                 }
                 catch (IOException)
                 {
