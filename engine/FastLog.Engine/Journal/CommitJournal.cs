@@ -43,6 +43,8 @@ public sealed class CommitJournal : IFlushable, IDisposable
     private readonly int _fileSizeBytes;
     private readonly GroupCommitter _committer;
     private readonly Action _flushPartitions;
+    private readonly Action? _startWriteback;
+    private readonly int _writebackIntervalMs;
     private readonly CommitTracker _tracker;
     // A plain object, not a Lock: the checkpoint thread sleeps on it with Monitor.Wait.
     private readonly object _lock = new();
@@ -71,6 +73,8 @@ public sealed class CommitJournal : IFlushable, IDisposable
         _fileSizeBytes = options.FileSizeBytes;
         _committer = options.Committer;
         _flushPartitions = options.FlushPartitions;
+        _startWriteback = options.StartWriteback;
+        _writebackIntervalMs = options.WritebackIntervalMs;
         foreach (var file in free)
         {
             _free.Push(file);
@@ -407,7 +411,14 @@ public sealed class CommitJournal : IFlushable, IDisposable
             {
                 while (!_disposed && _checkpointTarget <= Volatile.Read(ref _checkpointedGeneration))
                 {
-                    Monitor.Wait(_lock);
+                    if (_startWriteback is null)
+                    {
+                        Monitor.Wait(_lock);
+                    }
+                    else if (!Monitor.Wait(_lock, _writebackIntervalMs))
+                    {
+                        break;
+                    }
                 }
 
                 if (_disposed)
@@ -416,6 +427,21 @@ public sealed class CommitJournal : IFlushable, IDisposable
                 }
 
                 target = _checkpointTarget;
+            }
+
+            if (target <= Volatile.Read(ref _checkpointedGeneration))
+            {
+                // The writeback tick.
+                try
+                {
+                    _startWriteback!();
+                }
+                catch (ObjectDisposedException)
+                {
+                    return;
+                }
+
+                continue;
             }
 
             try

@@ -25,6 +25,15 @@ public sealed record CommitJournalOptions
     /// </summary>
     public required Action FlushPartitions { get; init; }
 
+    /// <summary>
+    /// Called on the checkpoint thread every <see cref="WritebackIntervalMs"/>: the owner starts writing
+    /// its partitions' new bytes to the device (without waiting), so checkpoints find little left to sync.
+    /// </summary>
+    public Action? StartWriteback { get; init; }
+
+    /// <summary>Period of <see cref="StartWriteback"/>.</summary>
+    public int WritebackIntervalMs { get; init; } = 20;
+
     /// <summary>Bytes per journal file, fixed: files are laid out once and then reused. A record larger than this is refused.</summary>
     public int FileSizeBytes { get; init; } = DefaultFileSizeBytes;
 }

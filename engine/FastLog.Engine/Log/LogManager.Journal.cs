@@ -37,6 +37,11 @@ public sealed partial class LogManager
                     Directory = path,
                     Committer = committer,
                     FlushPartitions = () => SyncPartitions(directory),
+                    StartWriteback = () => StartWriteback(directory),
+
+                    // Small, frequent writeback measured best here (OMB workload, 16 partitions at ~65 MB/s):
+                    // 5 ms / 16 KiB beat 20 ms / 64 KiB and 100 ms / 512 KiB; none at all let checkpoints stall fsyncs for 200 ms.
+                    WritebackIntervalMs = 5,
                     FileSizeBytes = _options.JournalFileSizeBytes,
                 },
                 (topicPartition, batch) => Replay(directory, topicPartition, batch));
@@ -138,6 +143,21 @@ public sealed partial class LogManager
             }
         }
     }
+
+    /// <summary>The journal's writeback tick: each partition's new bytes start towards the device (see <see cref="PartitionLog.StartWriteback"/>).</summary>
+    private void StartWriteback(LogDirectory directory)
+    {
+        foreach (var (log, owner) in _logs.Values)
+        {
+            if (owner == directory)
+            {
+                log.StartWriteback(WritebackMinBytes);
+            }
+        }
+    }
+
+    /// <summary>Below this many new bytes a partition waits for the next tick: tiny writes would cost more than they spread.</summary>
+    private const int WritebackMinBytes = 16 * 1024;
 
     /// <summary>Before a partition's directory is deleted: no record of it may be replayed into a partition of the same name created later.</summary>
     private void CheckpointJournalForDeletion(LogDirectory directory)

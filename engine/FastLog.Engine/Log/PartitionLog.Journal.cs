@@ -43,6 +43,42 @@ public sealed partial class PartitionLog
         }
     }
 
+    // Where the active segment's background writeback has been started up to (journal thread only).
+    private Segments.LogSegment? _writebackSegment;
+    private int _writebackStartedBytes;
+
+    /// <summary>
+    /// The journal's writeback tick: starts writing the active segment's new bytes to the device, without
+    /// waiting or flushing. With a journal the partition is fsynced only at checkpoints; without this, a
+    /// checkpoint would push a whole journal file's worth of partition data at once, and every journal
+    /// fsync in the meantime would queue behind it (its cache flush waits for all writes in flight).
+    /// </summary>
+    internal void StartWriteback(int minBytes)
+    {
+        var active = Volatile.Read(ref _segments)[^1];
+        if (!ReferenceEquals(active, _writebackSegment))
+        {
+            _writebackSegment = active;
+            _writebackStartedBytes = 0;
+        }
+
+        int size = active.SizeBytes;
+        if (size - _writebackStartedBytes < minBytes)
+        {
+            return;
+        }
+
+        try
+        {
+            Storage.FileSync.StartWriteback(active.Handle, _writebackStartedBytes, size - _writebackStartedBytes);
+            _writebackStartedBytes = size;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Closed or failing: the next fsync reports what matters.
+        }
+    }
+
     /// <summary>Waits for this log's own fsync (not the journal's): the journal's checkpoint.</summary>
     internal ValueTask WaitForOwnFlushAsync(long endOffsetExclusive)
     {

@@ -27,6 +27,23 @@ public sealed class FileSyncTests : IDisposable
     }
 
     [Fact]
+    public void StartWriteback_starts_the_kernel_writing_and_reports_its_errors()
+    {
+        string path = Path.Combine(_directory, "writeback.log");
+        using var handle = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite);
+        byte[] data = new byte[64 * 1024];
+        data.AsSpan().Fill(0x33);
+        RandomAccess.Write(handle, data, fileOffset: 0);
+        FileSync.StartWriteback(handle, 0, data.Length);
+        byte[] back = new byte[data.Length];
+        Assert.Equal(data.Length, RandomAccess.Read(handle, back, 0));
+        Assert.Equal(data, back);
+
+        // The call reaches the kernel, which refuses a negative offset (EINVAL).
+        Assert.Throws<IOException>(() => FileSync.StartWriteback(handle, -4096, 4096));
+    }
+
+    [Fact]
     public void DataSync_on_a_closed_handle_throws()
     {
         string path = Path.Combine(_directory, "closed.log");

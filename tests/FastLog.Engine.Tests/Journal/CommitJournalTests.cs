@@ -188,6 +188,19 @@ public sealed class CommitJournalTests : IDisposable
     }
 
     [Fact]
+    public async Task The_writeback_tick_runs_between_checkpoints_and_stops_at_close()
+    {
+        int ticks = 0;
+        var options = Options(SmallFileBytes) with { StartWriteback = () => Interlocked.Increment(ref ticks), WritebackIntervalMs = 5 };
+        var journal = CommitJournal.Open(options, (_, _) => { });
+        await WaitUntil(() => Volatile.Read(ref ticks) >= 3);
+        journal.Dispose();
+        int atClose = Volatile.Read(ref ticks);
+        await Task.Delay(100);
+        Assert.Equal(atClose, Volatile.Read(ref ticks));
+    }
+
+    [Fact]
     public void A_record_larger_than_a_journal_file_is_refused_and_the_caller_must_sync_the_partition()
     {
         using var journal = Open(new List<(TopicPartition, byte[])>(), SmallFileBytes);
@@ -274,6 +287,6 @@ public sealed class CommitJournalTests : IDisposable
             await Task.Delay(10);
         }
 
-        Assert.True(condition(), "timed out waiting for the checkpoint");
+        Assert.True(condition(), "timed out waiting");
     }
 }
