@@ -207,7 +207,11 @@ public sealed class CommitJournal : IFlushable, IDisposable
     /// journal file: the caller then makes that batch durable through its partition's own fsync.
     /// Throws <see cref="IOException"/> once the journal has failed, <see cref="ObjectDisposedException"/> once closed.
     /// </summary>
-    public bool TryAppend(TopicPartition topicPartition, ReadOnlySpan<byte> batch, out long endBytes)
+    public bool TryAppend(TopicPartition topicPartition, ReadOnlySpan<byte> batch, out long endBytes) =>
+        TryAppend(topicPartition, batch, messageCount: 1, out endBytes);
+
+    /// <summary>As above, counting <paramref name="messageCount"/> messages towards a <see cref="CommitPolicy.EveryMessages"/> policy (the batch's records, as a partition counts them).</summary>
+    public bool TryAppend(TopicPartition topicPartition, ReadOnlySpan<byte> batch, int messageCount, out long endBytes)
     {
         int headerBytes = JournalRecordLayout.HeaderBytes(topicPartition.Topic);
         long recordBytes = (long)headerBytes + batch.Length;
@@ -253,7 +257,7 @@ public sealed class CommitJournal : IFlushable, IDisposable
             Volatile.Write(ref _appendedBytes, endBytes);
         }
 
-        _tracker.NotifyAppended(endBytes, 1);
+        _tracker.NotifyAppended(endBytes, messageCount);
         return true;
     }
 

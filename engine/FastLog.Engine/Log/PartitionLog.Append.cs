@@ -77,7 +77,7 @@ public sealed partial class PartitionLog
             }
 
             Volatile.Write(ref _logEndOffset, lastOffset + 1);
-            JournalAppended(batch, lastOffset + 1);
+            JournalAppended(batch, recordCount, lastOffset + 1);
             if (producerId >= 0)
             {
                 _producerState.Update(producerId, producerEpoch, new ProducerBatch(firstSequence, lastSequence, baseOffset, lastOffset, maxTimestampMs));

@@ -97,7 +97,7 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>Under the append lock, after the batch reached the segment: its copy in the journal, or the note that it has none.</summary>
-    private void JournalAppended(ReadOnlySpan<byte> batch, long endOffset)
+    private void JournalAppended(ReadOnlySpan<byte> batch, int recordCount, long endOffset)
     {
         var journal = _journal;
         if (journal is null)
@@ -107,7 +107,7 @@ public sealed partial class PartitionLog
 
         try
         {
-            if (journal.TryAppend(TopicPartition, batch, out long endBytes))
+            if (journal.TryAppend(TopicPartition, batch, recordCount, out long endBytes))
             {
                 Volatile.Write(ref _journalEndBytes, endBytes);
                 return;
