@@ -61,7 +61,6 @@ public sealed class CommitJournal : IFlushable, IDisposable
     private long _generation;
     private int _positionBytes;
     private long _appendedBytes;
-    private long _checkpointTarget;
     private long _checkpointedGeneration;
     private byte[] _buffer = new byte[64 * 1024];
     private IOException? _failure;
@@ -82,7 +81,6 @@ public sealed class CommitJournal : IFlushable, IDisposable
 
         _generation = generation;
         _checkpointedGeneration = generation;
-        _checkpointTarget = generation;
         _active = TakeFileFor(generation);
         _tracker = _committer.Register(this, durableEndOffset: 0);
         _checkpointThread = new Thread(RunCheckpoints) { Name = "fastlog-journal-checkpoint", IsBackground = true };
@@ -380,7 +378,6 @@ public sealed class CommitJournal : IFlushable, IDisposable
         _generation++;
         _active = TakeFileFor(_generation);
         _positionBytes = 0;
-        _checkpointTarget = _generation;
         Monitor.PulseAll(_lock);
     }
 
@@ -413,7 +410,8 @@ public sealed class CommitJournal : IFlushable, IDisposable
             long target;
             lock (_lock)
             {
-                while (!_disposed && _checkpointTarget <= Volatile.Read(ref _checkpointedGeneration))
+                // A generation past the checkpoint means files filled since: they wait for one.
+                while (!_disposed && _generation <= Volatile.Read(ref _checkpointedGeneration))
                 {
                     if (_startWriteback is null)
                     {
@@ -430,7 +428,7 @@ public sealed class CommitJournal : IFlushable, IDisposable
                     return;
                 }
 
-                target = _checkpointTarget;
+                target = _generation;
             }
 
             if (target <= Volatile.Read(ref _checkpointedGeneration))
