@@ -147,7 +147,8 @@ public sealed partial class LogManager
     /// <summary>The journal's writeback tick: each partition's new bytes start towards the device (see <see cref="PartitionLog.StartWriteback"/>).</summary>
     private void StartWriteback(LogDirectory directory)
     {
-        foreach (var (log, owner) in _logs.Values)
+        // The dictionary itself, not its Values: that property copies every entry into a new list, 200 times a second here.
+        foreach (var (_, (log, owner)) in _logs)
         {
             if (owner == directory)
             {
