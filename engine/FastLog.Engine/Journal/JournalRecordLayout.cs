@@ -28,7 +28,7 @@ internal static class JournalRecordLayout
 
     public static int HeaderBytes(string topic) => TopicOffset + Encoding.UTF8.GetByteCount(topic);
 
-    /// <summary>Writes a whole record into <paramref name="destination"/> (exactly its size) and returns nothing: the CRC is computed last.</summary>
+    /// <summary>Writes a whole record into <paramref name="destination"/>, which is exactly its size; the CRC last, over the rest.</summary>
     public static void Write(Span<byte> destination, long generation, TopicPartition topicPartition, ReadOnlySpan<byte> batch)
     {
         BinaryPrimitives.WriteInt32BigEndian(destination[LengthOffset..], destination.Length);

@@ -79,9 +79,10 @@ public sealed partial class PartitionLog
         }
     }
 
-    /// <summary>Waits for this log's own fsync (not the journal's): the journal's checkpoint.</summary>
-    internal ValueTask WaitForOwnFlushAsync(long endOffsetExclusive)
+    /// <summary>Waits for this log's own fsync (not the journal's): every wait of a log without a journal, and the journal's checkpoint.</summary>
+    internal ValueTask WaitForOwnFlushAsync(long endOffsetExclusive, CancellationToken cancellationToken = default)
     {
+        // Any flush counts, the committer's or a direct Flush(): both move the recovery point.
         if (Volatile.Read(ref _recoveryPoint) >= endOffsetExclusive)
         {
             return ValueTask.CompletedTask;
@@ -89,7 +90,7 @@ public sealed partial class PartitionLog
 
         if (_tracker is { } tracker)
         {
-            return tracker.WaitForDurableAsync(endOffsetExclusive);
+            return tracker.WaitForDurableAsync(endOffsetExclusive, cancellationToken);
         }
 
         Flush();

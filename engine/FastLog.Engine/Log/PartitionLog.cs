@@ -172,14 +172,7 @@ public sealed partial class PartitionLog : IFlushable, IDisposable
             return journal.WaitForDurableAsync(Volatile.Read(ref _journalEndBytes), cancellationToken);
         }
 
-        var tracker = _tracker;
-        if (tracker is not null)
-        {
-            return tracker.WaitForDurableAsync(endOffsetExclusive, cancellationToken);
-        }
-
-        Flush();
-        return ValueTask.CompletedTask;
+        return WaitForOwnFlushAsync(endOffsetExclusive, cancellationToken);
     }
 
     /// <summary>
