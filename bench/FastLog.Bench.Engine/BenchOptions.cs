@@ -23,6 +23,9 @@ internal sealed class BenchOptions
           --read-bytes N        FastLog read-back request size in bytes (default 1048576)
           --preallocate-step N  FastLog's zero-filled tail step in bytes (default: the engine's, 262144;
                                 0 turns preallocation off)
+          --runs N              runs of every row per engine, alternating which engine goes first;
+                                the report gives the median run of each figure and the min–max
+                                (default 1)
           --help                this text
         """;
 
@@ -45,6 +48,9 @@ internal sealed class BenchOptions
     public int ReadBytes { get; private set; } = 1024 * 1024;
 
     public int PreallocateStepBytes { get; private set; } = FastLog.Engine.Log.LogManagerOptions.DefaultPreallocateStepBytes;
+
+    /// <summary>Runs of every row per engine: this machine's figures vary by a third from minute to minute, so one run can flip a ratio.</summary>
+    public int Runs { get; private set; } = 1;
 
     /// <summary>fio's per-job size cap in bytes.</summary>
     public long FioBytes => Quick ? 64L * 1024 * 1024 : Math.Max(256L * 1024 * 1024, TotalBytes);
@@ -99,6 +105,9 @@ internal sealed class BenchOptions
                 case "--preallocate-step":
                     options.PreallocateStepBytes = reader.Int();
                     break;
+                case "--runs":
+                    options.Runs = reader.Int();
+                    break;
                 case "--help":
                 case "-h":
                     return null;
@@ -120,9 +129,9 @@ internal sealed class BenchOptions
             }
         }
 
-        if (options.TotalBytes <= 0 || options.RowSeconds <= 0 || options.ReadBytes < 64 * 1024 || options.PreallocateStepBytes < 0)
+        if (options.TotalBytes <= 0 || options.RowSeconds <= 0 || options.ReadBytes < 64 * 1024 || options.PreallocateStepBytes < 0 || options.Runs < 1)
         {
-            throw new ArgumentException("--total-mb and --row-seconds must be positive, --read-bytes at least 65536, --preallocate-step not negative");
+            throw new ArgumentException("--total-mb, --row-seconds and --runs must be positive, --read-bytes at least 65536, --preallocate-step not negative");
         }
 
         return options;

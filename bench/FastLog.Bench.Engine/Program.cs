@@ -69,15 +69,25 @@ try
     foreach (var row in rows)
     {
         var template = BatchTemplate.Create(row.RecordBytes, row.BatchBytes);
-        var fastLog = await RunGuardedAsync(FastLogRunner.Name, Path.Combine(dataDir, $"fastlog-{row.Id}"),
-            dir => FastLogRunner.RunAsync(row, template, dir, options.TotalBytes, options.RowSeconds, options.ReadBytes, options.PreallocateStepBytes));
-        Print(row, fastLog);
-        RowResult? fasterLog = null;
-        if (options.RunFasterLog)
+        var fastLog = new RowRuns(FastLogRunner.Name);
+        var fasterLog = options.RunFasterLog ? new RowRuns(FasterLogRunner.Name) : null;
+        for (int runIndex = 0; runIndex < options.Runs; runIndex++)
         {
-            fasterLog = await RunGuardedAsync(FasterLogRunner.Name, Path.Combine(dataDir, $"fasterlog-{row.Id}"),
-                dir => FasterLogRunner.RunAsync(row, template, dir, options.TotalBytes, options.RowSeconds));
-            Print(row, fasterLog);
+            // Alternating which engine goes first, so neither always meets the machine in the state the other left it.
+            bool fasterLogFirst = fasterLog is not null && runIndex % 2 == 1;
+            if (fasterLogFirst)
+            {
+                await RunFasterLogAsync(row, template, fasterLog!);
+            }
+
+            var result = await RunGuardedAsync(FastLogRunner.Name, Path.Combine(dataDir, $"fastlog-{row.Id}"),
+                dir => FastLogRunner.RunAsync(row, template, dir, options.TotalBytes, options.RowSeconds, options.ReadBytes, options.PreallocateStepBytes));
+            Print(row, result);
+            fastLog.Add(result);
+            if (fasterLog is not null && !fasterLogFirst)
+            {
+                await RunFasterLogAsync(row, template, fasterLog);
+            }
         }
 
         report.Rows.Add((row, template, fastLog, fasterLog));
@@ -113,7 +123,15 @@ if (options.OutFile is not null)
     Console.Error.WriteLine($"report written to {options.OutFile}");
 }
 
-return report.Rows.Any(r => r.FastLog.Error is not null || r.FasterLog?.Error is not null) ? 1 : 0;
+return report.Rows.Any(r => r.FastLog.All.Concat(r.FasterLog?.All ?? []).Any(result => result.Error is not null)) ? 1 : 0;
+
+async Task RunFasterLogAsync(Row row, BatchTemplate template, RowRuns runs)
+{
+    var result = await RunGuardedAsync(FasterLogRunner.Name, Path.Combine(dataDir, $"fasterlog-{row.Id}"),
+        dir => FasterLogRunner.RunAsync(row, template, dir, options.TotalBytes, options.RowSeconds));
+    Print(row, result);
+    runs.Add(result);
+}
 
 static async Task<RowResult> RunGuardedAsync(string engine, string directory, Func<string, Task<RowResult>> run)
 {

@@ -22,7 +22,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
 
     public double TotalSeconds { get; set; }
 
-    public List<(Row Row, BatchTemplate Template, RowResult FastLog, RowResult? FasterLog)> Rows { get; } = [];
+    public List<(Row Row, BatchTemplate Template, RowRuns FastLog, RowRuns? FasterLog)> Rows { get; } = [];
 
     public string ToMarkdown()
     {
@@ -77,6 +77,11 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
             "`GetNext(MemoryPool<byte>.Shared, …)` (a copy per entry; the last 64 MiB come from its own memory, the rest from its device through the page cache). " +
             "Both walk every batch header and check the bytes and record counts against what was appended. " +
             "Rows marked † wrote less than the total, so a larger share of FasterLog's read-back came from its 64 MiB in-memory tail.");
+        Line(md, options.Runs == 1
+            ? "- Each row runs once per engine, FastLog first."
+            : $"- Each row runs {options.Runs} times per engine, alternating which engine goes first. Every figure is the median run's for that " +
+              "figure (the lower middle one of an even count), with the lowest and highest run in brackets; a ratio divides the two medians, and the " +
+              "latencies and appends per fsync come from the run with the median append rate.");
         Line(md, "- Before the rows both engines run a short unreported warm-up.");
         Line(md);
     }
@@ -132,11 +137,13 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
         Line(md);
         Line(md, "| row | records / batch | FastLog MB/s | FastLog records/s | FasterLog MB/s | FasterLog records/s | FastLog / FasterLog | FastLog p50 / p99 µs | FasterLog p50 / p99 µs | FastLog appends per fsync |");
         Line(md, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var (row, template, fastLog, fasterLog) in Rows)
+        foreach (var (row, template, fastLogRuns, fasterLogRuns) in Rows)
         {
-            string perFsync = fastLog.Flushes is > 0 ? $"{(double)fastLog.Batches / fastLog.Flushes.Value:F1}" : "–";
-            Line(md, $"| {row.Name} | {template.Records} | {Rate(fastLog, r => r.AppendMBps)} | {Records(fastLog, r => r.AppendRecordsPerSecond)} | " +
-                $"{Rate(fasterLog, r => r.AppendMBps)} | {Records(fasterLog, r => r.AppendRecordsPerSecond)} | {Ratio(fastLog, fasterLog, r => r.AppendMBps)} | " +
+            var fastLog = fastLogRuns.MedianBy(Append);
+            var fasterLog = fasterLogRuns?.MedianBy(Append);
+            string perFsync = fastLog?.Flushes is > 0 ? $"{(double)fastLog.Batches / fastLog.Flushes.Value:F1}" : "–";
+            Line(md, $"| {row.Name} | {template.Records} | {Rate(fastLogRuns, Append)} | {Records(fastLog, r => r.AppendRecordsPerSecond)} | " +
+                $"{Rate(fasterLogRuns, Append)} | {Records(fasterLog, r => r.AppendRecordsPerSecond)} | {Ratio(fastLogRuns, fasterLogRuns, Append)} | " +
                 $"{Latency(fastLog)} | {Latency(fasterLog)} | {perFsync} |");
         }
 
@@ -157,7 +164,7 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
         Line(md, "| --- | ---: | ---: | ---: |");
         foreach (var (row, _, fastLog, fasterLog) in pageCache)
         {
-            Line(md, $"| {row.Name} | {Rate(fastLog, r => r.DurableMBps)} | {Rate(fasterLog, r => r.DurableMBps)} | {Ratio(fastLog, fasterLog, r => r.DurableMBps)} |");
+            Line(md, $"| {row.Name} | {Rate(fastLog, Durable)} | {Rate(fasterLog, Durable)} | {Ratio(fastLog, fasterLog, Durable)} |");
         }
 
         Line(md);
@@ -171,8 +178,8 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
         Line(md, "| --- | ---: | ---: | ---: | ---: | ---: |");
         foreach (var (row, _, fastLog, fasterLog) in Rows)
         {
-            Line(md, $"| {row.Name} | {Rate(fastLog, r => r.ReadMBps)} | {Records(fastLog, r => r.ReadRecordsPerSecond)} | " +
-                $"{Rate(fasterLog, r => r.ReadMBps)} | {Records(fasterLog, r => r.ReadRecordsPerSecond)} | {Ratio(fastLog, fasterLog, r => r.ReadMBps)} |");
+            Line(md, $"| {row.Name} | {Rate(fastLog, Read)} | {Records(fastLog.MedianBy(Read), r => r.ReadRecordsPerSecond)} | " +
+                $"{Rate(fasterLog, Read)} | {Records(fasterLog?.MedianBy(Read), r => r.ReadRecordsPerSecond)} | {Ratio(fastLog, fasterLog, Read)} |");
         }
 
         Line(md);
@@ -187,28 +194,28 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
         var lines = new List<string>();
         foreach (var (row, _, fastLog, fasterLog) in Rows)
         {
-            if (fasterLog is null || Failed(fastLog) || Failed(fasterLog))
+            if (Median(fastLog, Append) is not { } fastLogAppend || Median(fasterLog, Append) is not { } fasterLogAppend)
             {
                 continue;
             }
 
-            Check($"{row.Name}: append ≥ FasterLog", fastLog.AppendMBps, fasterLog.AppendMBps, 1.0);
-            Check($"{row.Name}: read-back ≥ FasterLog", fastLog.ReadMBps, fasterLog.ReadMBps, 1.0);
+            Check($"{row.Name}: append ≥ FasterLog", fastLogAppend, fasterLogAppend, 1.0);
+            Check($"{row.Name}: read-back ≥ FasterLog", Median(fastLog, Read)!.Value, Median(fasterLog, Read)!.Value, 1.0);
         }
 
         double? reference = Reference(MachineLimits.EndFsync);
         double? perWrite = Reference(MachineLimits.Fdatasync1M);
         foreach (var (row, _, fastLog, _) in Rows.Where(r => r.Row.Mode == Mode.GroupCommit && r.Row.BatchBytes == 1024 * 1024))
         {
-            if (reference is null || Failed(fastLog))
+            if (reference is null || Median(fastLog, Append) is not { } appendMBps)
             {
                 continue;
             }
 
-            double bytesPerSecond = fastLog.AppendMBps * 1e6;
+            double bytesPerSecond = appendMBps * 1e6;
             string extra = perWrite is { } p ? $"; {bytesPerSecond / p:P0} of fio's fdatasync-per-1 MiB-write figure" : string.Empty;
             Check($"{row.Name}: ≥ {FsyncTarget:P0} of fio's fsync'd sequential write ({bytesPerSecond / reference.Value:P0}{extra})",
-                fastLog.AppendMBps, reference.Value / 1e6, FsyncTarget);
+                appendMBps, reference.Value / 1e6, FsyncTarget);
         }
 
         foreach (string line in lines)
@@ -219,10 +226,10 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
         Line(md);
         Line(md, $"**{met} met, {missed} not met.**");
         Line(md);
-        var errors = Rows.SelectMany(r => new[] { r.FastLog, r.FasterLog }).Where(r => r?.Error is not null).ToList();
+        var errors = Rows.SelectMany(r => r.FastLog.All.Concat(r.FasterLog?.All ?? [])).Where(r => r.Error is not null).ToList();
         foreach (var error in errors)
         {
-            Line(md, $"- ERROR {error!.Engine}: {error.Error}");
+            Line(md, $"- ERROR {error.Engine}: {error.Error}");
         }
 
         void Check(string what, double value, double against, double share)
@@ -248,19 +255,34 @@ internal sealed class Report(BenchOptions options, MachineInfo machine, RunInfo 
         return figures.Count == 0 ? null : figures.Max();
     }
 
-    private static bool Failed(RowResult? result) => result is null || (result.Error is not null && result.Batches == 0);
+    private static double Append(RowResult result) => result.AppendMBps;
 
-    private static string Rate(RowResult? result, Func<RowResult, double> rate) =>
-        Failed(result) ? "–" : $"{rate(result!):N0}{Cap(result!)}";
+    private static double Durable(RowResult result) => result.DurableMBps;
+
+    private static double Read(RowResult result) => result.ReadMBps;
+
+    private static double? Median(RowRuns? runs, Func<RowResult, double> figure) => runs?.MedianBy(figure) is { } run ? figure(run) : null;
+
+    /// <summary>The median run's figure, † when that run hit the time cap, and the spread over the runs when there are several.</summary>
+    private static string Rate(RowRuns? runs, Func<RowResult, double> figure)
+    {
+        if (runs?.MedianBy(figure) is not { } median)
+        {
+            return "–";
+        }
+
+        string spread = runs.RangeOf(figure) is var (min, max) ? $" ({min:N0}–{max:N0})" : string.Empty;
+        return $"{figure(median):N0}{Cap(median)}{spread}";
+    }
 
     private static string Records(RowResult? result, Func<RowResult, double> rate) =>
-        Failed(result) ? "–" : Millions(rate(result!));
+        RowRuns.IsFailed(result) ? "–" : Millions(rate(result!));
 
-    private static string Ratio(RowResult fastLog, RowResult? fasterLog, Func<RowResult, double> rate) =>
-        Failed(fastLog) || Failed(fasterLog) ? "–" : $"{rate(fastLog) / rate(fasterLog!):F2}×";
+    private static string Ratio(RowRuns fastLog, RowRuns? fasterLog, Func<RowResult, double> figure) =>
+        Median(fastLog, figure) is { } ours && Median(fasterLog, figure) is { } theirs ? $"{ours / theirs:F2}×" : "–";
 
     private static string Latency(RowResult? result) =>
-        Failed(result) || result!.Latency is null ? "–" : $"{result.LatencyMicros(50):N0} / {result.LatencyMicros(99):N0}";
+        RowRuns.IsFailed(result) || result!.Latency is null ? "–" : $"{result.LatencyMicros(50):N0} / {result.LatencyMicros(99):N0}";
 
     private static string Cap(RowResult result) => result.HitTimeCap ? " †" : string.Empty;
 
