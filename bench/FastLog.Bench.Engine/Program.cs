@@ -69,8 +69,8 @@ try
     foreach (var row in rows)
     {
         var template = BatchTemplate.Create(row.RecordBytes, row.BatchBytes);
-        var fastLog = new RowRuns(FastLogRunner.Name);
-        var fasterLog = options.RunFasterLog ? new RowRuns(FasterLogRunner.Name) : null;
+        var fastLog = new RowRuns();
+        var fasterLog = options.RunFasterLog ? new RowRuns() : null;
         for (int runIndex = 0; runIndex < options.Runs; runIndex++)
         {
             // Alternating which engine goes first, so neither always meets the machine in the state the other left it.

@@ -4,11 +4,9 @@ namespace FastLog.Bench.Engine;
 /// Every run of one engine in one row. The report shows, for each figure, the run whose figure is
 /// the median, with the spread beside it: on a shared machine one run can flip a ratio.
 /// </summary>
-internal sealed class RowRuns(string engine)
+internal sealed class RowRuns
 {
     private readonly List<RowResult> _runs = [];
-
-    public string Engine => engine;
 
     public IReadOnlyList<RowResult> All => _runs;
 

@@ -28,7 +28,7 @@ public sealed class EngineRowRunsTests
     [Fact]
     public void Each_figure_picks_its_own_median_run()
     {
-        var runs = new RowRuns("FastLog");
+        var runs = new RowRuns();
         runs.Add(Run(appendMBps: 100, readMBps: 900));
         runs.Add(Run(appendMBps: 200, readMBps: 100));
         runs.Add(Run(appendMBps: 300, readMBps: 500));
@@ -40,7 +40,7 @@ public sealed class EngineRowRunsTests
     [Fact]
     public void Failed_runs_are_left_out_and_no_completed_run_gives_no_figure()
     {
-        var runs = new RowRuns("FasterLog");
+        var runs = new RowRuns();
         runs.Add(new RowResult { Engine = "FasterLog", Error = "IOException: disk gone" });
         Assert.Null(runs.MedianBy(r => r.AppendMBps));
         Assert.Null(runs.RangeOf(r => r.AppendMBps));
@@ -70,7 +70,7 @@ public sealed class EngineRowRunsTests
 
     private static RowRuns Runs(params double[] appendMBps)
     {
-        var runs = new RowRuns("FastLog");
+        var runs = new RowRuns();
         foreach (double rate in appendMBps)
         {
             runs.Add(Run(rate, readMBps: 1000));
