@@ -67,14 +67,12 @@ public sealed class JournalRecoveryTests : IDisposable
             var old = manager.GetOrCreateLog(tp);
             for (int i = 0; i < 5; i++)
             {
-                var result = old.Append(TestBatches.Create(2, 50, 1_700_000_000_000, tag: 100 + i), leaderEpoch: 0);
-                await old.WaitForDurableAsync(result.EndOffset);
+                await AppendDurableAsync(old, TestBatches.Create(2, 50, 1_700_000_000_000, tag: 100 + i));
             }
 
             Assert.True(manager.DeleteLog(tp));
             var fresh = manager.GetOrCreateLog(tp);
-            var appended = fresh.Append(TestBatches.Create(2, 50, 1_700_000_000_000, tag: 7), leaderEpoch: 0);
-            await fresh.WaitForDurableAsync(appended.EndOffset);
+            await AppendDurableAsync(fresh, TestBatches.Create(2, 50, 1_700_000_000_000, tag: 7));
             SnapshotAfterPowerLoss(live, _root.Combine("crashed"));
         }
 
@@ -92,8 +90,7 @@ public sealed class JournalRecoveryTests : IDisposable
         using (var manager = Open(dir, journal: true))
         {
             var log = manager.GetOrCreateLog(tp);
-            var result = log.Append(TestBatches.Create(3, 100, 1_700_000_000_000, tag: 1), leaderEpoch: 0);
-            await log.WaitForDurableAsync(result.EndOffset);
+            await AppendDurableAsync(log, TestBatches.Create(3, 100, 1_700_000_000_000, tag: 1));
         }
 
         using var reopened = Open(dir, journal: true);
@@ -112,8 +109,7 @@ public sealed class JournalRecoveryTests : IDisposable
             var log = manager.GetOrCreateLog(tp);
             for (int i = 0; i < 3; i++)
             {
-                var result = log.Append(TestBatches.Create(1, 100, 1_700_000_000_000, tag: i), leaderEpoch: 0);
-                await log.WaitForDurableAsync(result.EndOffset);
+                await AppendDurableAsync(log, TestBatches.Create(1, 100, 1_700_000_000_000, tag: i));
             }
 
             SnapshotAfterPowerLoss(live, _root.Combine("crashed"));
@@ -126,6 +122,12 @@ public sealed class JournalRecoveryTests : IDisposable
         Assert.True(recovered.TryGetLog(tp, out var again));
         Assert.False(again.IsJournaled);
         Assert.Equal([0L, 1L, 2L], ReadTags(again));
+    }
+
+    private static async Task AppendDurableAsync(PartitionLog log, byte[] batch)
+    {
+        var result = log.Append(batch, leaderEpoch: 0);
+        await log.WaitForDurableAsync(result.EndOffset);
     }
 
     private static LogManager Open(string dir, bool journal) => LogManager.Open(new LogManagerOptions
