@@ -57,7 +57,7 @@ internal sealed class ConfluentClient : IBenchClient
         // A prefetch of about 100,000 records (at most 32 MiB), fetched 4 MiB at a time, rather than
         // the whole log: the records the fetcher thread just parsed are still in the CPU caches when
         // the application thread consumes them. With a prefetch of 1,000,000 records / 256 MiB in
-        // 16 MiB fetches, 100 B records were read at 0.66-0.70 M/s here, against 0.84-1.06 M/s
+        // 16 MiB fetches, 100 B records were read at 0.66-0.70 M/s here, against 0.89-1.06 M/s
         // this way (three alternated rounds of three runs each, FastLog broker).
         MaxPartitionFetchBytes = 4 * 1024 * 1024,
         QueuedMaxMessagesKbytes = 32_768,
