@@ -27,16 +27,10 @@ namespace FastLog.Engine.Index;
 /// well as other garbage. Truncation zeroes the slots it drops so a later untrimmed file always has
 /// that zero tail rather than stale entries that could still look ordered.</para>
 /// </remarks>
-public sealed unsafe class OffsetIndex : IDisposable
+public sealed unsafe class OffsetIndex : SegmentIndex
 {
     /// <summary>Bytes per entry: int32 relative offset + int32 position.</summary>
     public const int EntrySizeBytes = 8;
-
-    private readonly MappedIndexFile _file;
-    private int _maxIndexBytes;
-
-    // Written by the single writer with Volatile.Write after the entry bytes; read by readers with Volatile.Read.
-    private int _entryCount;
 
     /// <summary>
     /// Opens the index at <paramref name="path"/>, or creates it when writable and missing. The
@@ -45,30 +39,11 @@ public sealed unsafe class OffsetIndex : IDisposable
     /// read-write; a read-only one maps the file as it is and refuses changes.
     /// </summary>
     public OffsetIndex(string path, long baseOffset, int maxIndexBytes, bool writable = true)
+        : base(path, baseOffset, EntrySizeBytes, maxIndexBytes, writable)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(baseOffset);
-        _file = new MappedIndexFile(path, EntrySizeBytes, maxIndexBytes, writable);
-        BaseOffset = baseOffset;
-        _maxIndexBytes = maxIndexBytes;
-        _entryCount = _file.EntriesAtOpen;
     }
 
-    public string Path => _file.Path;
-
-    /// <summary>First offset of the segment; entries store offsets relative to it.</summary>
-    public long BaseOffset { get; }
-
-    public bool IsWritable => _file.Writable;
-
-    public int EntryCount => Volatile.Read(ref _entryCount);
-
-    /// <summary>Entries the current mapping holds: the preallocated size while writable, the entry count once trimmed.</summary>
-    public int MaxEntries => _file.MaxEntries;
-
     public bool IsFull => EntryCount >= MaxEntries;
-
-    /// <summary>Bytes of valid entries, the file length a trim leaves.</summary>
-    public int SizeBytes => EntryCount * EntrySizeBytes;
 
     /// <summary>Offset of the last entry, or <see cref="BaseOffset"/> when empty.</summary>
     public long LastOffset
@@ -102,10 +77,10 @@ public sealed unsafe class OffsetIndex : IDisposable
             IndexThrow.NegativePosition(position);
         }
 
-        int count = _entryCount;
+        int count = WriterEntryCount;
         if (count > 0)
         {
-            byte* last = _file.EntryPointer(count - 1);
+            byte* last = IndexFile.EntryPointer(count - 1);
             long lastOffset = BaseOffset + ReadRelativeOffset(last);
             if (offset <= lastOffset)
             {
@@ -119,17 +94,17 @@ public sealed unsafe class OffsetIndex : IDisposable
             }
         }
 
-        if (count >= _file.MaxEntries)
+        if (count >= IndexFile.MaxEntries)
         {
-            IndexThrow.Full(Path, _file.MaxEntries);
+            IndexThrow.Full(Path, IndexFile.MaxEntries);
         }
 
-        byte* entry = _file.EntryPointer(count);
+        byte* entry = IndexFile.EntryPointer(count);
         BinaryPrimitives.WriteInt32BigEndian(new Span<byte>(entry, sizeof(int)), (int)(offset - BaseOffset));
         BinaryPrimitives.WriteInt32BigEndian(new Span<byte>(entry + sizeof(int), sizeof(int)), position);
 
         // Publish only after the bytes are in place.
-        Volatile.Write(ref _entryCount, count + 1);
+        PublishEntryCount(count + 1);
     }
 
     /// <summary>
@@ -144,7 +119,7 @@ public sealed unsafe class OffsetIndex : IDisposable
             return new OffsetPosition(BaseOffset, 0);
         }
 
-        int slot = IndexSearch.LargestAtOrBelow<RelativeOffsetKey>(_file.EntryPointer(0), count, EntrySizeBytes, targetOffset - BaseOffset);
+        int slot = IndexSearch.LargestAtOrBelow<RelativeOffsetKey>(IndexFile.EntryPointer(0), count, EntrySizeBytes, targetOffset - BaseOffset);
         return slot < 0 ? new OffsetPosition(BaseOffset, 0) : ReadEntry(slot);
     }
 
@@ -161,74 +136,7 @@ public sealed unsafe class OffsetIndex : IDisposable
     }
 
     /// <summary>Drops every entry whose offset is at or above <paramref name="offset"/>. No concurrent readers.</summary>
-    public void TruncateTo(long offset)
-    {
-        ThrowIfNotWritable();
-        int count = _entryCount;
-        int keep = 0;
-        if (offset > BaseOffset && count > 0)
-        {
-            // Entries kept are those at or below offset - 1; relative offsets are distinct so this is exact.
-            keep = IndexSearch.LargestAtOrBelow<RelativeOffsetKey>(_file.EntryPointer(0), count, EntrySizeBytes, offset - BaseOffset - 1) + 1;
-        }
-
-        DropFrom(keep, count);
-    }
-
-    /// <summary>
-    /// Drops all entries (before a rebuild from the log) and sets the file back to the configured
-    /// size, all zeros. Also clears a misaligned-length finding of <see cref="SanityCheck"/>. No concurrent readers.
-    /// </summary>
-    public void Reset()
-    {
-        ThrowIfNotWritable();
-        Volatile.Write(ref _entryCount, 0);
-        _file.ResetToZeros(_file.RoundDownToEntries(_maxIndexBytes));
-    }
-
-    /// <summary>
-    /// Regrows (or shrinks, never below the current entries) the file to
-    /// <paramref name="maxIndexBytes"/> rounded down to whole entries, e.g. when a truncated log
-    /// makes a trimmed segment active again. Also the size <see cref="Reset"/> returns to. No concurrent readers.
-    /// </summary>
-    public void Resize(int maxIndexBytes)
-    {
-        ThrowIfNotWritable();
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxIndexBytes, EntrySizeBytes);
-        _maxIndexBytes = maxIndexBytes;
-        _file.Resize(Math.Max(_file.RoundDownToEntries(maxIndexBytes), _entryCount * EntrySizeBytes));
-    }
-
-    /// <summary>
-    /// Shrinks the file to the entries it holds while concurrent readers keep using the index (on
-    /// segment roll): the mapping stays, the index becomes full. <see cref="TrimToValidSize"/> is the
-    /// variant for when no reader can be active (close).
-    /// </summary>
-    public void Seal()
-    {
-        ObjectDisposedException.ThrowIf(_file.IsDisposed, this);
-        _file.Seal(_entryCount * EntrySizeBytes);
-    }
-
-    /// <summary>
-    /// Shrinks the file to exactly <see cref="EntryCount"/> entries (on segment roll and clean
-    /// close). The index stays readable; it is then full, so appends need <see cref="Resize"/>
-    /// first. Does nothing on a read-only index. No concurrent readers.
-    /// </summary>
-    public void TrimToValidSize()
-    {
-        ObjectDisposedException.ThrowIf(_file.IsDisposed, this);
-        if (_file.Writable)
-        {
-            _file.Resize(_entryCount * EntrySizeBytes);
-        }
-    }
-
-    /// <summary>Writes the mapped entries (and the file length) to disk. Does nothing on a read-only index.</summary>
-    public void Flush() => _file.Flush();
-
-    /// <summary>Renames the file (e.g. to mark a segment deleted) without closing it. No concurrent readers.</summary>
-    public void RenameTo(string newPath) => _file.RenameTo(newPath);
+    public void TruncateTo(long offset) => TruncateTo<RelativeOffsetKey>(offset);
 
     /// <summary>
     /// Checks the entries for corruption: file length a multiple of 8, relative offsets
@@ -237,9 +145,8 @@ public sealed unsafe class OffsetIndex : IDisposable
     /// </summary>
     public bool SanityCheck(out string? problem)
     {
-        if (_file.LengthWasMisaligned)
+        if (!HasWholeEntries("index", out problem))
         {
-            problem = $"index {Path}: file length is not a multiple of the {EntrySizeBytes}-byte entry size";
             return false;
         }
 
@@ -248,7 +155,7 @@ public sealed unsafe class OffsetIndex : IDisposable
         int previousPosition = 0;
         for (int slot = 0; slot < count; slot++)
         {
-            byte* entry = _file.EntryPointer(slot);
+            byte* entry = IndexFile.EntryPointer(slot);
             int relative = ReadRelativeOffset(entry);
             int position = ReadPosition(entry);
             if (relative <= previousRelative)
@@ -271,49 +178,17 @@ public sealed unsafe class OffsetIndex : IDisposable
         return true;
     }
 
-    /// <summary>Unmaps and closes the file without trimming it (callers trim first on a clean close).</summary>
-    public void Dispose()
-    {
-        Volatile.Write(ref _entryCount, 0);
-        _file.Dispose();
-    }
-
     public override string ToString() => $"OffsetIndex({Path}, base {BaseOffset}, {EntryCount}/{MaxEntries} entries)";
 
     private static int ReadRelativeOffset(byte* entry) => BinaryPrimitives.ReadInt32BigEndian(new ReadOnlySpan<byte>(entry, sizeof(int)));
 
     private static int ReadPosition(byte* entry) => BinaryPrimitives.ReadInt32BigEndian(new ReadOnlySpan<byte>(entry + sizeof(int), sizeof(int)));
 
-    private long OffsetAt(int slot) => BaseOffset + ReadRelativeOffset(_file.EntryPointer(slot));
+    private long OffsetAt(int slot) => BaseOffset + ReadRelativeOffset(IndexFile.EntryPointer(slot));
 
     private OffsetPosition ReadEntry(int slot)
     {
-        byte* entry = _file.EntryPointer(slot);
+        byte* entry = IndexFile.EntryPointer(slot);
         return new OffsetPosition(BaseOffset + ReadRelativeOffset(entry), ReadPosition(entry));
-    }
-
-    private void DropFrom(int keep, int count)
-    {
-        if (keep >= count)
-        {
-            return;
-        }
-
-        // Unpublish first, then zero, so the dropped slots read as the zero tail of a fresh file.
-        Volatile.Write(ref _entryCount, keep);
-        _file.Clear(keep, count);
-    }
-
-    private void ThrowIfNotWritable()
-    {
-        if (_file.IsDisposed)
-        {
-            IndexThrow.Disposed(Path);
-        }
-
-        if (!_file.Writable)
-        {
-            IndexThrow.ReadOnly(Path);
-        }
     }
 }

@@ -25,19 +25,13 @@ namespace FastLog.Engine.Index;
 /// the log; <see cref="SanityCheck"/> rejects an untrimmed preallocated file (its zero entries repeat
 /// timestamp 0) and other garbage. Truncation zeroes dropped slots so the tail stays zeros.</para>
 /// </remarks>
-public sealed unsafe class TimeIndex : IDisposable
+public sealed unsafe class TimeIndex : SegmentIndex
 {
     /// <summary>Bytes per entry: int64 timestamp + int32 relative offset.</summary>
     public const int EntrySizeBytes = 12;
 
     /// <summary>Timestamp of <see cref="LastEntry"/> on an empty index, Kafka's "no timestamp".</summary>
     public const long NoTimestamp = -1;
-
-    private readonly MappedIndexFile _file;
-    private int _maxIndexBytes;
-
-    // Written by the single writer with Volatile.Write after the entry bytes; read by readers with Volatile.Read.
-    private int _entryCount;
 
     /// <summary>
     /// Opens the index at <paramref name="path"/>, or creates it when writable and missing. The
@@ -46,31 +40,12 @@ public sealed unsafe class TimeIndex : IDisposable
     /// file as it is and refuses changes.
     /// </summary>
     public TimeIndex(string path, long baseOffset, int maxIndexBytes, bool writable = true)
+        : base(path, baseOffset, EntrySizeBytes, maxIndexBytes, writable)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(baseOffset);
-        _file = new MappedIndexFile(path, EntrySizeBytes, maxIndexBytes, writable);
-        BaseOffset = baseOffset;
-        _maxIndexBytes = maxIndexBytes;
-        _entryCount = _file.EntriesAtOpen;
     }
-
-    public string Path => _file.Path;
-
-    /// <summary>First offset of the segment; entries store offsets relative to it.</summary>
-    public long BaseOffset { get; }
-
-    public bool IsWritable => _file.Writable;
-
-    public int EntryCount => Volatile.Read(ref _entryCount);
-
-    /// <summary>Entries the current mapping holds: the preallocated size while writable, the entry count once trimmed.</summary>
-    public int MaxEntries => _file.MaxEntries;
 
     /// <summary>True once only the slot reserved for the roll entry is left (see the type remarks).</summary>
     public bool IsFull => EntryCount >= MaxEntries - 1;
-
-    /// <summary>Bytes of valid entries, the file length a trim leaves.</summary>
-    public int SizeBytes => EntryCount * EntrySizeBytes;
 
     /// <summary>The newest entry, or (<see cref="NoTimestamp"/>, <see cref="BaseOffset"/>) when empty.</summary>
     public TimestampOffset LastEntry
@@ -103,11 +78,11 @@ public sealed unsafe class TimeIndex : IDisposable
             IndexThrow.OffsetOutOfRange(nameof(offset), offset, BaseOffset);
         }
 
-        int count = _entryCount;
+        int count = WriterEntryCount;
         long lastTimestamp = NoTimestamp;
         if (count > 0)
         {
-            byte* last = _file.EntryPointer(count - 1);
+            byte* last = IndexFile.EntryPointer(count - 1);
             long lastOffset = BaseOffset + ReadRelativeOffset(last);
             if (offset < lastOffset)
             {
@@ -122,18 +97,18 @@ public sealed unsafe class TimeIndex : IDisposable
             return;
         }
 
-        int maxEntries = _file.MaxEntries;
+        int maxEntries = IndexFile.MaxEntries;
         if (count >= (skipFullCheck ? maxEntries : maxEntries - 1))
         {
             IndexThrow.Full(Path, maxEntries);
         }
 
-        byte* entry = _file.EntryPointer(count);
+        byte* entry = IndexFile.EntryPointer(count);
         BinaryPrimitives.WriteInt64BigEndian(new Span<byte>(entry, sizeof(long)), timestamp);
         BinaryPrimitives.WriteInt32BigEndian(new Span<byte>(entry + sizeof(long), sizeof(int)), (int)(offset - BaseOffset));
 
         // Publish only after the bytes are in place.
-        Volatile.Write(ref _entryCount, count + 1);
+        PublishEntryCount(count + 1);
     }
 
     /// <summary>
@@ -143,7 +118,7 @@ public sealed unsafe class TimeIndex : IDisposable
     public TimestampOffset Lookup(long targetTimestamp)
     {
         int count = EntryCount;
-        int slot = IndexSearch.LargestAtOrBelow<TimestampKey>(_file.EntryPointer(0), count, EntrySizeBytes, targetTimestamp);
+        int slot = IndexSearch.LargestAtOrBelow<TimestampKey>(IndexFile.EntryPointer(0), count, EntrySizeBytes, targetTimestamp);
         return slot < 0 ? new TimestampOffset(NoTimestamp, BaseOffset) : ReadEntry(slot);
     }
 
@@ -160,80 +135,7 @@ public sealed unsafe class TimeIndex : IDisposable
     }
 
     /// <summary>Drops every entry whose offset is at or above <paramref name="offset"/>. No concurrent readers.</summary>
-    public void TruncateTo(long offset)
-    {
-        ThrowIfNotWritable();
-        int count = _entryCount;
-        int keep = 0;
-        if (offset > BaseOffset && count > 0)
-        {
-            // Offsets may repeat here, but the search returns the last slot at or below offset - 1,
-            // which is the last slot below offset.
-            keep = IndexSearch.LargestAtOrBelow<TimeIndexOffsetKey>(_file.EntryPointer(0), count, EntrySizeBytes, offset - BaseOffset - 1) + 1;
-        }
-
-        if (keep < count)
-        {
-            // Unpublish first, then zero, so the dropped slots read as the zero tail of a fresh file.
-            Volatile.Write(ref _entryCount, keep);
-            _file.Clear(keep, count);
-        }
-    }
-
-    /// <summary>
-    /// Drops all entries (before a rebuild from the log) and sets the file back to the configured
-    /// size, all zeros. Also clears a misaligned-length finding of <see cref="SanityCheck"/>. No concurrent readers.
-    /// </summary>
-    public void Reset()
-    {
-        ThrowIfNotWritable();
-        Volatile.Write(ref _entryCount, 0);
-        _file.ResetToZeros(_file.RoundDownToEntries(_maxIndexBytes));
-    }
-
-    /// <summary>
-    /// Regrows (or shrinks, never below the current entries) the file to
-    /// <paramref name="maxIndexBytes"/> rounded down to whole entries, e.g. when a truncated log
-    /// makes a trimmed segment active again. Also the size <see cref="Reset"/> returns to. No concurrent readers.
-    /// </summary>
-    public void Resize(int maxIndexBytes)
-    {
-        ThrowIfNotWritable();
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxIndexBytes, EntrySizeBytes);
-        _maxIndexBytes = maxIndexBytes;
-        _file.Resize(Math.Max(_file.RoundDownToEntries(maxIndexBytes), _entryCount * EntrySizeBytes));
-    }
-
-    /// <summary>
-    /// Shrinks the file to the entries it holds while concurrent readers keep using the index (on
-    /// segment roll): the mapping stays, the index becomes full. <see cref="TrimToValidSize"/> is the
-    /// variant for when no reader can be active (close).
-    /// </summary>
-    public void Seal()
-    {
-        ObjectDisposedException.ThrowIf(_file.IsDisposed, this);
-        _file.Seal(_entryCount * EntrySizeBytes);
-    }
-
-    /// <summary>
-    /// Shrinks the file to exactly <see cref="EntryCount"/> entries (on segment roll and clean
-    /// close). The index stays readable; it is then full, so appends need <see cref="Resize"/>
-    /// first. Does nothing on a read-only index. No concurrent readers.
-    /// </summary>
-    public void TrimToValidSize()
-    {
-        ObjectDisposedException.ThrowIf(_file.IsDisposed, this);
-        if (_file.Writable)
-        {
-            _file.Resize(_entryCount * EntrySizeBytes);
-        }
-    }
-
-    /// <summary>Writes the mapped entries (and the file length) to disk. Does nothing on a read-only index.</summary>
-    public void Flush() => _file.Flush();
-
-    /// <summary>Renames the file (e.g. to mark a segment deleted) without closing it. No concurrent readers.</summary>
-    public void RenameTo(string newPath) => _file.RenameTo(newPath);
+    public void TruncateTo(long offset) => TruncateTo<TimeIndexOffsetKey>(offset);
 
     /// <summary>
     /// Checks the entries for corruption: file length a multiple of 12, timestamps non-negative
@@ -242,9 +144,8 @@ public sealed unsafe class TimeIndex : IDisposable
     /// </summary>
     public bool SanityCheck(out string? problem)
     {
-        if (_file.LengthWasMisaligned)
+        if (!HasWholeEntries("time index", out problem))
         {
-            problem = $"time index {Path}: file length is not a multiple of the {EntrySizeBytes}-byte entry size";
             return false;
         }
 
@@ -253,7 +154,7 @@ public sealed unsafe class TimeIndex : IDisposable
         int previousRelative = 0;
         for (int slot = 0; slot < count; slot++)
         {
-            byte* entry = _file.EntryPointer(slot);
+            byte* entry = IndexFile.EntryPointer(slot);
             long timestamp = ReadTimestamp(entry);
             int relative = ReadRelativeOffset(entry);
             if (timestamp <= previousTimestamp)
@@ -276,13 +177,6 @@ public sealed unsafe class TimeIndex : IDisposable
         return true;
     }
 
-    /// <summary>Unmaps and closes the file without trimming it (callers trim first on a clean close).</summary>
-    public void Dispose()
-    {
-        Volatile.Write(ref _entryCount, 0);
-        _file.Dispose();
-    }
-
     public override string ToString() => $"TimeIndex({Path}, base {BaseOffset}, {EntryCount}/{MaxEntries} entries)";
 
     private static long ReadTimestamp(byte* entry) => BinaryPrimitives.ReadInt64BigEndian(new ReadOnlySpan<byte>(entry, sizeof(long)));
@@ -291,20 +185,7 @@ public sealed unsafe class TimeIndex : IDisposable
 
     private TimestampOffset ReadEntry(int slot)
     {
-        byte* entry = _file.EntryPointer(slot);
+        byte* entry = IndexFile.EntryPointer(slot);
         return new TimestampOffset(ReadTimestamp(entry), BaseOffset + ReadRelativeOffset(entry));
-    }
-
-    private void ThrowIfNotWritable()
-    {
-        if (_file.IsDisposed)
-        {
-            IndexThrow.Disposed(Path);
-        }
-
-        if (!_file.Writable)
-        {
-            IndexThrow.ReadOnly(Path);
-        }
     }
 }
