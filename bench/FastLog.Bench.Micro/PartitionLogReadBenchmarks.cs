@@ -6,9 +6,10 @@ namespace FastLog.Bench.Micro;
 
 /// <summary>
 /// The fetch path over a 16 MiB single-segment log (1,024 batches of 16 KiB, 100 B values, in the
-/// page cache): <see cref="PartitionLog.Read"/> = segment floor + offset-index lookup + header scan
-/// (pread of 4 KiB chunks) into a <see cref="FileSlice"/>, and <see cref="FileSlice.CopyTo"/>, the
-/// copying fallback to sendfile (one 16 KiB pread).
+/// page cache): <see cref="PartitionLog.Read"/> = segment floor + the batch lookup into a
+/// <see cref="FileSlice"/>: from the active segment's recent-batch window near the tail (no file
+/// read), else offset-index lookup + header scan (pread of 4 KiB chunks); and
+/// <see cref="FileSlice.CopyTo"/>, the copy that replaces sendfile for small slices (one 16 KiB pread).
 /// </summary>
 [MemoryDiagnoser]
 [ThroughputColumn]
@@ -62,7 +63,7 @@ public class PartitionLogReadBenchmarks
         Fixtures.DeleteDirectory(_directory);
     }
 
-    /// <summary>A consumer that keeps up: the last batch (warm index tail).</summary>
+    /// <summary>A consumer that keeps up: the last batch, found in the recent-batch window.</summary>
     [Benchmark(Baseline = true)]
     public int Read_Tail() => _log!.Read(_tailOffset, Fixtures.BatchBytes, long.MaxValue).Slice.LengthBytes;
 
@@ -70,7 +71,7 @@ public class PartitionLogReadBenchmarks
     [Benchmark]
     public int Read_Middle() => _log!.Read(_middleOffset, Fixtures.BatchBytes, long.MaxValue).Slice.LengthBytes;
 
-    /// <summary>Reading bounded by a high watermark below the log end: a second lookup and scan for the limit.</summary>
+    /// <summary>Reading bounded by a high watermark below the log end: a second lookup for the limit (near the tail, so from the window).</summary>
     [Benchmark]
     public int Read_Middle_BelowHighWatermark() => _log!.Read(_middleOffset, Fixtures.BatchBytes, _tailOffset).Slice.LengthBytes;
 

@@ -6,12 +6,19 @@ namespace FastLog.Engine.Segments;
 public sealed partial class LogSegment
 {
     /// <summary>
-    /// Finds the first batch whose last offset is at or past <paramref name="targetOffset"/>:
-    /// sparse index lookup, then a header scan from that position.
+    /// Finds the first batch whose last offset is at or past <paramref name="targetOffset"/>, among the
+    /// batches below <paramref name="sizeBytes"/>: from the recent batches kept in memory when the
+    /// offset is near the tail, else by a sparse index lookup and a header scan from that position.
     /// </summary>
     /// <returns>The batch position, or -1 when no batch of this segment reaches the offset.</returns>
     public int FindBatchPosition(long targetOffset, int sizeBytes, out int batchSizeBytes)
     {
+        var recent = Volatile.Read(ref _recentBatches);
+        if (recent is not null && recent.TryFind(targetOffset, sizeBytes, out int recentPosition, out batchSizeBytes))
+        {
+            return recentPosition;
+        }
+
         batchSizeBytes = 0;
         OffsetPosition entry = OffsetIndex.Lookup(targetOffset);
         Span<byte> chunk = stackalloc byte[BatchHeaderScanner.ChunkBytes];

@@ -29,6 +29,9 @@ public sealed partial class LogSegment : IDisposable
     private int _bytesSinceLastIndexEntry;
     private bool _disposed;
 
+    /// <summary>The newest batches' positions, for lookups at the tail: created with a new segment (or by the first append to one opened from disk), dropped at roll.</summary>
+    private RecentBatches? _recentBatches;
+
     private LogSegment(string directory, long baseOffset, SafeFileHandle log, OffsetIndex offsetIndex, TimeIndex timeIndex, int indexIntervalBytes, long createdAtMs)
     {
         Directory = directory;
@@ -80,7 +83,8 @@ public sealed partial class LogSegment : IDisposable
             DeleteIfExists(SegmentFileNames.TimeIndexFile(directory, baseOffset));
             var offsetIndex = new OffsetIndex(SegmentFileNames.IndexFile(directory, baseOffset), baseOffset, indexMaxBytes);
             var timeIndex = new TimeIndex(SegmentFileNames.TimeIndexFile(directory, baseOffset), baseOffset, TimeIndexBytesFor(indexMaxBytes));
-            return new LogSegment(directory, baseOffset, handle, offsetIndex, timeIndex, indexIntervalBytes, nowMs);
+            // A new segment is the active one: its recent batches are kept from the first append.
+            return new LogSegment(directory, baseOffset, handle, offsetIndex, timeIndex, indexIntervalBytes, nowMs) { _recentBatches = new RecentBatches() };
         }
         catch
         {
@@ -146,6 +150,10 @@ public sealed partial class LogSegment : IDisposable
             _offsetOfMaxTimestamp = lastOffset;
         }
 
+        // Recorded before the size that includes the batch is published: a reader that sees the size
+        // finds the batch among the recent ones.
+        (_recentBatches ??= new RecentBatches()).Record(lastOffset, position, batch.Length);
+
         // Publish the bytes before any index entry can point at them.
         Volatile.Write(ref _nextOffset, lastOffset + 1);
         Volatile.Write(ref _sizeBytes, position + batch.Length);
@@ -186,6 +194,8 @@ public sealed partial class LogSegment : IDisposable
     /// </summary>
     public void OnRolled()
     {
+        // Readers of a closed segment go through its sparse index; its window goes with the roll.
+        Volatile.Write(ref _recentBatches, null);
         AppendFinalTimeIndexEntry();
         OffsetIndex.Seal();
         TimeIndex.Seal();
