@@ -28,6 +28,9 @@ internal sealed class KafkaConnection : IDisposable
     /// <summary>Bytes copied through user space per round when sendfile finds the socket full: one pipe buffer's worth.</summary>
     private const int FallbackCopyBytes = 64 * 1024;
 
+    /// <summary>File slices up to this size are copied into the response instead of sent with sendfile (see <see cref="WriteResponseAsync"/>).</summary>
+    private const int CopySliceMaxBytes = 32 * 1024;
+
     private readonly Socket _socket;
     private readonly NetworkOptions _options;
     private readonly IRequestProcessor _processor;
@@ -293,6 +296,16 @@ internal sealed class KafkaConnection : IDisposable
         }
     }
 
+    /// <summary>
+    /// Writes one response: its bytes through the pipe, its file slices with sendfile, except slices
+    /// of at most <see cref="CopySliceMaxBytes"/>, which are read into the pipe's buffer instead.
+    /// </summary>
+    /// <remarks>
+    /// A fetch from consumers that keep up returns a few KiB from each of many partitions. Sent with
+    /// sendfile, each slice costs a flush of the bytes before it and a sendfile call, and on loopback
+    /// each of those sends wakes the receiver: 16 partitions made 33 sends of one response. Copying a
+    /// small slice once costs less than the calls it saves, and the response leaves in one send.
+    /// </remarks>
     private async ValueTask WriteResponseAsync(PipeWriter writer, KafkaResponse response)
     {
         var bytes = response.SealBytes();
@@ -301,11 +314,28 @@ internal sealed class KafkaConnection : IDisposable
         {
             writer.Write(bytes.Span[position..at]);
             position = at;
+            if (slice.LengthBytes <= CopySliceMaxBytes)
+            {
+                CopySlice(writer, slice);
+                continue;
+            }
+
             await writer.FlushAsync();
             await SendFileAsync(slice);
         }
 
         writer.Write(bytes.Span[position..]);
+    }
+
+    private static void CopySlice(PipeWriter writer, FileSlice slice)
+    {
+        var destination = writer.GetSpan(slice.LengthBytes)[..slice.LengthBytes];
+        if (slice.CopyTo(destination) != slice.LengthBytes)
+        {
+            throw new IOException($"segment file ended while copying {slice.LengthBytes} bytes at {slice.PositionBytes}");
+        }
+
+        writer.Advance(slice.LengthBytes);
     }
 
     /// <summary>

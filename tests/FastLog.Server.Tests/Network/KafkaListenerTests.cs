@@ -173,27 +173,48 @@ public sealed class KafkaListenerTests : IAsyncLifetime
         Assert.True(await client.WaitForCloseAsync(Timeout));
     }
 
-    [Fact]
-    public async Task File_slices_arrive_byte_for_byte_between_the_surrounding_bytes()
+    /// <summary>
+    /// Slices above 32 KiB go out with sendfile, smaller ones are copied into the response: either
+    /// way, and mixed in one response, every byte arrives in place.
+    /// </summary>
+    [Theory]
+    [InlineData(new[] { 6 * 1024 * 1024 + 123 })]
+    [InlineData(new[] { 1, 700, 4096, 32 * 1024 })]
+    [InlineData(new[] { 300, 32 * 1024 + 1, 5000, 2 * 1024 * 1024, 17 })]
+    public async Task File_slices_arrive_byte_for_byte_between_the_surrounding_bytes(int[] sliceLengths)
     {
         string path = Path.GetTempFileName();
         try
         {
-            var content = new byte[6 * 1024 * 1024 + 123];
+            var content = new byte[sliceLengths.Sum() + 2000];
             new Random(7).NextBytes(content);
             await File.WriteAllBytesAsync(path, content);
             using var handle = File.OpenHandle(path);
-            _processor.FileToSend = new FileSlice(handle, 1000, content.Length - 2000);
+            var slices = new List<FileSlice>();
+            long position = 1000;
+            foreach (int length in sliceLengths)
+            {
+                slices.Add(new FileSlice(handle, position, length));
+                position += length;
+            }
+
+            _processor.FilesToSend = slices;
 
             using var client = await TestClient.ConnectAsync(_listener.LocalEndPoint);
             await client.SendFrameAsync("F"u8.ToArray());
             var answer = await client.ReadFrameAsync(Timeout);
 
             Assert.NotNull(answer);
-            Assert.Equal(content.Length - 2000 + 2, answer.Length);
+            Assert.Equal(sliceLengths.Sum() + sliceLengths.Length + 2, answer.Length);
             Assert.Equal((byte)'F', answer[0]);
             Assert.Equal((byte)'!', answer[^1]);
-            Assert.True(content.AsSpan(1000, content.Length - 2000).SequenceEqual(answer.AsSpan(1, answer.Length - 2)));
+            int at = 1;
+            foreach (var slice in slices)
+            {
+                Assert.True(content.AsSpan((int)slice.PositionBytes, slice.LengthBytes).SequenceEqual(answer.AsSpan(at, slice.LengthBytes)));
+                at += slice.LengthBytes;
+                Assert.Equal((byte)'|', answer[at++]);
+            }
         }
         finally
         {

@@ -16,7 +16,8 @@ internal sealed class ScriptedProcessor : IRequestProcessor
 
     public ConcurrentQueue<byte[]> Seen { get; } = new();
 
-    public FileSlice FileToSend { get; set; }
+    /// <summary>What an 'F' frame answers: 'F', each slice followed by '|', then '!'.</summary>
+    public IReadOnlyList<FileSlice> FilesToSend { get; set; } = [];
 
     public void Open(byte gate) => Gate(gate).TrySetResult();
 
@@ -37,7 +38,12 @@ internal sealed class ScriptedProcessor : IRequestProcessor
             case 'F':
                 var response = new KafkaResponse();
                 response.Writer.Write("F"u8);
-                response.AppendFileSlice(FileToSend);
+                foreach (var slice in FilesToSend)
+                {
+                    response.AppendFileSlice(slice);
+                    response.Writer.Write("|"u8);
+                }
+
                 response.Writer.Write("!"u8);
                 return ValueTask.FromResult<KafkaResponse?>(response);
             default:
