@@ -107,10 +107,27 @@ public sealed class HarnessOptionsTests
     [InlineData("--client", "nobody")]
     [InlineData("--payload", "binary")]
     [InlineData("--warmup-seconds", "-1")]
+    [InlineData("--slow-ack-ms", "-1")]
     public void Invalid_values_are_refused_with_a_message(string option, string value)
     {
         var e = Assert.ThrowsAny<ArgumentException>(() => HarnessOptions.Parse([option, value]));
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
+    }
+
+    [Fact]
+    public void The_slow_acknowledgement_log_is_off_unless_asked_for_and_defaults_to_the_omb_target()
+    {
+        var plain = HarnessOptions.Parse([])!;
+        Assert.Null(plain.SlowAcksPath);
+        var asked = HarnessOptions.Parse(["--slow-acks", "slow.csv"])!;
+        Assert.Equal("slow.csv", asked.SlowAcksPath);
+        Assert.Equal(5, asked.SlowAckMs);
+        Assert.Equal(2.5, HarnessOptions.Parse(["--slow-acks", "slow.csv", "--slow-ack-ms", "2.5"])!.SlowAckMs);
+
+        // Not one of the run's own result files, which would be written over it.
+        string dir = Path.GetTempPath();
+        Assert.Throws<ArgumentException>(() => HarnessOptions.Parse(["--out-dir", dir, "--name", "run", "--slow-acks", Path.Combine(dir, "run.csv")]));
+        Assert.NotNull(HarnessOptions.Parse(["--out-dir", dir, "--name", "run", "--slow-acks", Path.Combine(dir, "run-slow.csv")]));
     }
 
     [Fact]

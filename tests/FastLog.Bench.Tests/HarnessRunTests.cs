@@ -104,6 +104,7 @@ public sealed class HarnessRunTests
         [
             "--rate", "2000", "--duration", "1", "--warmup-seconds", "1", "--partitions", "2", "--linger", "1",
             "--warmup-records", "0", "--skip-limits", "--no-progress", "--out-dir", dir.Path, "--name", "leadin",
+            "--slow-acks", Path.Combine(dir.Path, "slow.csv"), "--slow-ack-ms", "0",
         ])!;
 
         var outcome = await HarnessRun.RunAsync(options);
@@ -126,6 +127,17 @@ public sealed class HarnessRunTests
         var row = csv[0].Zip(csv[1]).ToDictionary(p => p.First, p => p.Second);
         Assert.Equal(r.LeadInAcked.ToString(System.Globalization.CultureInfo.InvariantCulture), row["lead_in_acked"]);
         Assert.Contains("lead-in", await File.ReadAllTextAsync(Path.Combine(dir.Path, "leadin.md")), StringComparison.Ordinal);
+
+        // With a threshold of 0 every measured acknowledgement is slow, and only those are logged.
+        var slow = ReadCsv(Path.Combine(dir.Path, "slow.csv"));
+        Assert.Equal(["scenario", "sent_ms", "latency_ms", "sent_monotonic_ms"], slow[0]);
+        Assert.Equal(r.Acked, slow.Count - 1);
+        Assert.All(slow.Skip(1), line =>
+        {
+            Assert.Equal(r.Scenario.Label, line[0]);
+            Assert.True(double.Parse(line[1], System.Globalization.CultureInfo.InvariantCulture) >= 0, $"sent before the window: {line[1]}");
+            Assert.True(double.Parse(line[2], System.Globalization.CultureInfo.InvariantCulture) > 0);
+        });
     }
 
     [Fact]

@@ -8,9 +8,10 @@ namespace FastLog.Bench.Harness;
 /// Produce-acknowledgement latency of one producer: send timestamp to the client's acknowledgement,
 /// in µs. A lock guards the histogram because an adapter may report from more than one thread;
 /// uncontended it costs a few tens of nanoseconds per record. Records sent before the
-/// <see cref="MeasureWindow"/> opens are counted apart and not recorded.
+/// <see cref="MeasureWindow"/> opens are counted apart and not recorded. Measured acknowledgements
+/// over the <see cref="SlowAckLog"/>'s threshold are also written there, when there is one.
 /// </summary>
-internal sealed class AckRecorder(ScenarioCounters counters, MeasureWindow window) : IAckSink
+internal sealed class AckRecorder(ScenarioCounters counters, MeasureWindow window, SlowAckLog? slowAcks = null, string scenario = "") : IAckSink
 {
     private static readonly double MicrosPerTick = 1e6 / Stopwatch.Frequency;
     private readonly Lock _lock = new();
@@ -46,7 +47,12 @@ internal sealed class AckRecorder(ScenarioCounters counters, MeasureWindow windo
             else if (error is null)
             {
                 Acked++;
-                Histogram.RecordValue(Math.Max(1, (long)((now - sendTicks) * MicrosPerTick)));
+                long micros = Math.Max(1, (long)((now - sendTicks) * MicrosPerTick));
+                Histogram.RecordValue(micros);
+                if (slowAcks is not null && micros > slowAcks.ThresholdMicros)
+                {
+                    slowAcks.Add(scenario, sendTicks, window.FromTicks, micros);
+                }
             }
             else
             {

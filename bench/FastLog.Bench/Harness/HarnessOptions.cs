@@ -71,6 +71,11 @@ internal sealed class HarnessOptions
           --name NAME           result file name stem (default: harness, or the preset's name)
           --data-dir DIR        the broker's log.dirs and fio's directory (default: a temp directory,
                                 deleted at the end)
+          --slow-acks FILE      also write every measured acknowledgement slower than --slow-ack-ms
+                                to FILE (CSV: scenario, send time since the measurement started and
+                                on the machine's monotonic clock, latency), to see when slow
+                                records happened and line them up with the broker's logs
+          --slow-ack-ms MS      the threshold for --slow-acks (default 5, the OMB target)
           --skip-limits         do not measure fio / iperf3
           --quick               smoke run: 20,000 records, 5 s latency runs, short fio and iperf3
           --no-progress         no live progress display (off anyway when stderr is redirected)
@@ -117,6 +122,11 @@ internal sealed class HarnessOptions
     public double WarmupSeconds { get; private set; }
 
     public ConsumeMode Consume { get; private set; } = ConsumeMode.Live;
+
+    /// <summary>Where measured acknowledgements slower than <see cref="SlowAckMs"/> are written, if anywhere.</summary>
+    public string? SlowAcksPath { get; private set; }
+
+    public double SlowAckMs { get; private set; } = 5;
 
     public long WarmupRecords { get; private set; } = 20_000;
 
@@ -249,6 +259,12 @@ internal sealed class HarnessOptions
                 case "--data-dir":
                     options.DataDir = reader.Value();
                     break;
+                case "--slow-acks":
+                    options.SlowAcksPath = reader.Value();
+                    break;
+                case "--slow-ack-ms":
+                    options.SlowAckMs = reader.Double();
+                    break;
                 case "--skip-limits":
                     options.SkipLimits = true;
                     break;
@@ -367,6 +383,16 @@ internal sealed class HarnessOptions
         if (DurationSeconds <= 0 || WarmupRecords < 0 || WarmupSeconds < 0 || Lingers.Any(l => l < 0))
         {
             throw new ArgumentException("--duration must be positive, --warmup-records, --warmup-seconds and --linger not negative");
+        }
+
+        if (SlowAckMs < 0)
+        {
+            throw new ArgumentException("--slow-ack-ms: not negative");
+        }
+
+        if (SlowAcksPath is { } slow && ResultFiles.PathsFor(this).Contains(Path.GetFullPath(slow)))
+        {
+            throw new ArgumentException($"--slow-acks: '{slow}' is one of the result files this run writes");
         }
 
         if (Name.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || Name.Length == 0)

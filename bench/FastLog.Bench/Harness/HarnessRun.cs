@@ -26,6 +26,7 @@ internal static class HarnessRun
         var limits = new LimitsSection();
         var results = new List<ScenarioResult>();
         string brokerDescription;
+        using var slowAcks = options.SlowAcksPath is { } slowPath ? new SlowAckLog(slowPath, options.SlowAckMs) : null;
         try
         {
             await MeasureLimitsAsync(options, limits, dataDir, "before");
@@ -38,7 +39,7 @@ internal static class HarnessRun
                 {
                     await WarmUpAsync(options, clients, target, runId, progress);
                     run.MarkLoad("scenarios start");
-                    await RunScenariosAsync(options, clients, target, runId, progress, results);
+                    await RunScenariosAsync(options, clients, target, runId, progress, results, slowAcks);
                     run.MarkLoad("scenarios end");
                 });
             }
@@ -95,13 +96,13 @@ internal static class HarnessRun
         }
     }
 
-    private static async Task RunScenariosAsync(HarnessOptions options, List<IBenchClient> clients, BrokerTarget target, string runId, ProgressDisplay progress, List<ScenarioResult> results)
+    private static async Task RunScenariosAsync(HarnessOptions options, List<IBenchClient> clients, BrokerTarget target, string runId, ProgressDisplay progress, List<ScenarioResult> results, SlowAckLog? slowAcks)
     {
         int n = 0;
         foreach (var (throughput, rate) in Matrix(options))
         {
             var client = clients.First(c => c.Name == throughput.Client);
-            var runner = new ScenarioRunner(client, target, options.Consume, options.TextPayload);
+            var runner = new ScenarioRunner(client, target, options.Consume, options.TextPayload, slowAcks);
             double? fixedRate = rate is { IsShareOfMax: false } r ? r.Value : null;
             if (rate is null || rate.Value.IsShareOfMax)
             {

@@ -24,6 +24,14 @@ internal static class ResultFiles
     public static string DefaultOutDir() =>
         RepositoryPaths.Root() is { } root ? Path.Combine(root, "perf-results") : Path.GetFullPath("perf-results");
 
+    /// <summary>Every file a run with these options may write or rewrite.</summary>
+    public static IReadOnlyList<string> PathsFor(HarnessOptions options)
+    {
+        string dir = Path.GetFullPath(options.OutDir ?? DefaultOutDir());
+        string stem = Path.Combine(dir, options.Name);
+        return [stem + ".png", stem + ".md", stem + ".csv", stem + ".json", Path.Combine(dir, "README.md")];
+    }
+
     public static async Task<List<string>> WriteAsync(HarnessOptions options, HarnessReport report)
     {
         string dir = Path.GetFullPath(options.OutDir ?? DefaultOutDir());

@@ -27,7 +27,7 @@ namespace FastLog.Bench.Harness;
 /// when the measured records arrive: a consumer's first fetch can otherwise lag by hundreds of
 /// milliseconds (metadata, backoff) and that start-up would be read as end-to-end latency.
 /// </remarks>
-internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, ConsumeMode consume, bool textPayload = false)
+internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, ConsumeMode consume, bool textPayload = false, SlowAckLog? slowAcks = null)
 {
     /// <summary>The send time written into primer records; recorders skip it.</summary>
     public const long PrimerTicks = 0;
@@ -56,7 +56,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
         long total = scenario.RecordsToSend;
         long leadIn = total - scenario.Records;
         var window = new MeasureWindow();
-        var recorders = Enumerable.Range(0, scenario.Producers).Select(_ => new AckRecorder(counters, window)).ToArray();
+        var recorders = Enumerable.Range(0, scenario.Producers).Select(_ => new AckRecorder(counters, window, slowAcks, scenario.Label)).ToArray();
         var delays = Enumerable.Range(0, scenario.Producers).Select(_ => LatencySummary.NewHistogram()).ToArray();
         var producers = new IBenchProducer[scenario.Producers];
         IBenchConsumer? consumer = null;
