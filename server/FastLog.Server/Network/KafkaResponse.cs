@@ -9,8 +9,9 @@ namespace FastLog.Server.Network;
 /// <summary>
 /// One response frame: the 4-byte size prefix, header and body as pooled bytes, with record data
 /// of fetch responses spliced in as <see cref="FileSlice"/>s at recorded positions. The socket
-/// layer writes the byte runs and sends each slice from its file with <c>sendfile(2)</c>, so record
-/// bytes never pass through user space on their way out.
+/// layer writes the byte runs and sends each large slice from its file with <c>sendfile(2)</c>, so
+/// those record bytes never pass through user space on their way out; small slices are cheaper
+/// copied into the byte runs (see <c>KafkaConnection.WriteResponseAsync</c>).
 /// </summary>
 public sealed class KafkaResponse : IDisposable
 {

@@ -2,7 +2,7 @@ namespace FastLog.Server.Network;
 
 /// <summary>
 /// Totals of one <see cref="KafkaListener"/> since it started: bytes received and sent (whole
-/// frames, size prefixes included, file slices sent with sendfile included) and connections accepted.
+/// frames, size prefixes included, record bytes from segment files included) and connections accepted.
 /// </summary>
 /// <remarks>
 /// Shared by every connection of the listener and updated with one <see cref="Interlocked"/> add per

@@ -7,7 +7,7 @@ namespace FastLog.Server.Requests;
 
 /// <summary>
 /// Fetch (key 1), v4-12. Every requested partition is in the answer (Java discards a full fetch that
-/// omits one). Record bytes are file slices sent with sendfile. With fewer than MinBytes available
+/// omits one). Record bytes are file slices, sent with sendfile (small ones copied). With fewer than MinBytes available
 /// the request waits — a long poll woken when a partition's high watermark moves, not a sleep loop — until
 /// MaxWaitMs. No fetch sessions (SessionId 0) and no transactions (last stable offset = high watermark).
 /// </summary>
