@@ -99,8 +99,9 @@ public sealed class CommitTracker
         {
             long after = Interlocked.Add(ref _unflushedMessages, messageCount);
 
-            // Only the append that crosses the threshold schedules; the rest ride on that flush.
-            if (after >= _messageThreshold && after - messageCount < _messageThreshold)
+            // Only the append that crosses the threshold schedules; the rest ride on that flush. Inside a
+            // ThresholdFlushDeferral the request waits for the end of the appending thread's group.
+            if (after >= _messageThreshold && after - messageCount < _messageThreshold && !ThresholdFlushDeferral.TryDefer(this))
             {
                 Request(ExplicitRequest);
             }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using FastLog.Engine.Commit;
 using FastLog.Engine.Log;
 using FastLog.Protocol;
 using FastLog.Protocol.Messages;
@@ -30,69 +31,75 @@ internal sealed class ProduceHandler : IApiHandler
         var response = new ProduceResponse();
         bool validAcks = produce.Acks is -1 or 0 or 1;
         List<(PartitionLog Log, long EndOffset)>? durableWaits = null;
-        foreach (var topic in produce.TopicData)
+
+        // One flush for the whole request under log.flush.interval.messages, not one per partition crossing it
+        // (with a commit journal they all cross the journal's threshold); see ThresholdFlushDeferral.
+        using (ThresholdFlushDeferral.Begin())
         {
-            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
-            response.Responses.Add(topicResponse);
-            foreach (var partition in topic.PartitionData)
+            foreach (var topic in produce.TopicData)
             {
-                var answer = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
-                topicResponse.PartitionResponses.Add(answer);
-                if (!validAcks)
+                var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
+                response.Responses.Add(topicResponse);
+                foreach (var partition in topic.PartitionData)
                 {
-                    answer.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
-                    continue;
-                }
+                    var answer = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
+                    topicResponse.PartitionResponses.Add(answer);
+                    if (!validAcks)
+                    {
+                        answer.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
+                        continue;
+                    }
 
-                if (context.ApiVersion < FirstBatchVersion)
-                {
-                    answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
-                    answer.ErrorMessage = "Produce v0-v2 (message format v0/v1) is not supported";
-                    continue;
-                }
+                    if (context.ApiVersion < FirstBatchVersion)
+                    {
+                        answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
+                        answer.ErrorMessage = "Produce v0-v2 (message format v0/v1) is not supported";
+                        continue;
+                    }
 
-                if (topic.Name == OffsetsTopicStore.TopicName)
-                {
-                    // Only the group coordinator writes committed offsets; a client append would corrupt them (Kafka refuses it too).
-                    answer.ErrorCode = (short)ErrorCode.InvalidTopicException;
-                    answer.ErrorMessage = $"cannot append to internal topic {topic.Name}";
-                    continue;
-                }
+                    if (topic.Name == OffsetsTopicStore.TopicName)
+                    {
+                        // Only the group coordinator writes committed offsets; a client append would corrupt them (Kafka refuses it too).
+                        answer.ErrorCode = (short)ErrorCode.InvalidTopicException;
+                        answer.ErrorMessage = $"cannot append to internal topic {topic.Name}";
+                        continue;
+                    }
 
-                if (!context.Broker.Partitions.TryGet(topic.Name, partition.Index, out var state))
-                {
-                    answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
-                    continue;
-                }
+                    if (!context.Broker.Partitions.TryGet(topic.Name, partition.Index, out var state))
+                    {
+                        answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                        continue;
+                    }
 
-                if (partition.Records.IsNull || partition.Records.LengthBytes == 0)
-                {
-                    answer.ErrorCode = (short)ErrorCode.CorruptMessage;
-                    answer.ErrorMessage = "no record batch";
-                    continue;
-                }
+                    if (partition.Records.IsNull || partition.Records.LengthBytes == 0)
+                    {
+                        answer.ErrorCode = (short)ErrorCode.CorruptMessage;
+                        answer.ErrorMessage = "no record batch";
+                        continue;
+                    }
 
-                // The records point into the connection's receive buffer, which is ours to stamp in place.
-                var batch = MemoryMarshal.AsMemory(partition.Records.Bytes).Span;
-                var result = state.Log.Append(batch, state.LeaderEpoch);
-                answer.ErrorCode = result.KafkaErrorCode;
-                answer.LogStartOffset = state.Log.LogStartOffset;
-                if (!result.IsSuccess)
-                {
-                    answer.ErrorMessage = result.Status == AppendStatus.InvalidBatch ? $"record batch refused: {result.BatchError}" : null;
-                    continue;
-                }
+                    // The records point into the connection's receive buffer, which is ours to stamp in place.
+                    var batch = MemoryMarshal.AsMemory(partition.Records.Bytes).Span;
+                    var result = state.Log.Append(batch, state.LeaderEpoch);
+                    answer.ErrorCode = result.KafkaErrorCode;
+                    answer.LogStartOffset = state.Log.LogStartOffset;
+                    if (!result.IsSuccess)
+                    {
+                        answer.ErrorMessage = result.Status == AppendStatus.InvalidBatch ? $"record batch refused: {result.BatchError}" : null;
+                        continue;
+                    }
 
-                answer.BaseOffset = result.BaseOffset;
-                state.Log.UpdateHighWatermark(result.EndOffset);
-                if (result.Status == AppendStatus.Success)
-                {
-                    state.CountProduced(result.LastOffset - result.BaseOffset + 1, batch.Length);
-                }
+                    answer.BaseOffset = result.BaseOffset;
+                    state.Log.UpdateHighWatermark(result.EndOffset);
+                    if (result.Status == AppendStatus.Success)
+                    {
+                        state.CountProduced(result.LastOffset - result.BaseOffset + 1, batch.Length);
+                    }
 
-                if (produce.Acks == -1)
-                {
-                    (durableWaits ??= []).Add((state.Log, result.EndOffset));
+                    if (produce.Acks == -1)
+                    {
+                        (durableWaits ??= []).Add((state.Log, result.EndOffset));
+                    }
                 }
             }
         }

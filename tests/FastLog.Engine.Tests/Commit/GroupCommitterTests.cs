@@ -129,7 +129,7 @@ public sealed class GroupCommitterTests
         using var committer = new GroupCommitter(CommitPolicy.EveryMessages(10), TimeProvider.System, "messages");
         var log = new FakeFlushable();
         var tracker = committer.Register(log, 0);
-        var barrier = new Barrier(committer);
+        var barrier = new CommitterBarrier(committer);
 
         for (int i = 0; i < 9; i++)
         {
@@ -195,7 +195,7 @@ public sealed class GroupCommitterTests
         var clean = new FakeFlushable { End = 7 };
         var dirtyTracker = committer.Register(dirty, 0);
         committer.Register(clean, 7);
-        var barrier = new Barrier(committer);
+        var barrier = new CommitterBarrier(committer);
 
         dirtyTracker.NotifyAppended(dirty.Append(4), 4);
         var wait = dirtyTracker.WaitForDurableAsync(4).AsTask();
@@ -250,7 +250,7 @@ public sealed class GroupCommitterTests
         Assert.True(later.IsFaulted);
         Assert.Same(failure, await Assert.ThrowsAsync<IOException>(() => later));
         tracker.RequestFlush();
-        await new Barrier(committer).PassAsync();
+        await new CommitterBarrier(committer).PassAsync();
 
         Assert.True(tracker.IsFaulted);
         Assert.Equal(2, log.FlushCalls);
@@ -399,7 +399,7 @@ public sealed class GroupCommitterTests
         committer.Unregister(tracker);
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(Hang));
         tracker.RequestFlush();
-        await new Barrier(committer).PassAsync();
+        await new CommitterBarrier(committer).PassAsync();
         committer.Dispose();
         Assert.Equal(0, log.FlushCalls);
         committer.Unregister(tracker); // a second call is harmless
@@ -415,7 +415,7 @@ public sealed class GroupCommitterTests
         var named = new NamingFlushable(() => threadName = Thread.CurrentThread.Name);
         var namedTracker = committer.Register(named, 0);
         namedTracker.RequestFlush();
-        await new Barrier(committer).PassAsync();
+        await new CommitterBarrier(committer).PassAsync();
         Assert.Equal("fastlog-flush-data-0", threadName);
         Assert.Equal(0, tracker.DurableEndOffset);
     }
@@ -430,7 +430,7 @@ public sealed class GroupCommitterTests
 
         var ahead = tracker.WaitForDurableAsync(3).AsTask(); // offsets 1 and 2 are not appended yet
         await tracker.WaitForDurableAsync(1).AsTask().WaitAsync(Hang);
-        await new Barrier(committer).PassAsync();
+        await new CommitterBarrier(committer).PassAsync();
         Assert.False(ahead.IsCompleted);
         int flushesWhileAhead = log.FlushCalls;
 
@@ -499,39 +499,6 @@ public sealed class GroupCommitterTests
         {
             onFlush();
             return 0;
-        }
-    }
-
-    /// <summary>
-    /// A partition of its own whose explicit flush queues behind everything already scheduled on the
-    /// committer: once its wait completes, earlier requests have been handled. It passes twice, so a
-    /// tick taken in the same flusher round as the first pass has been handled too. Lets a test check
-    /// that nothing happened without sleeping.
-    /// </summary>
-    private sealed class Barrier
-    {
-        private readonly BarrierLog _log = new();
-        private readonly CommitTracker _tracker;
-
-        public Barrier(GroupCommitter committer) => _tracker = committer.Register(_log, 0);
-
-        public async Task PassAsync()
-        {
-            for (int pass = 0; pass < 2; pass++)
-            {
-                long end = Interlocked.Increment(ref _log.End);
-                _tracker.NotifyAppended(end, 1);
-                var wait = _tracker.WaitForDurableAsync(end).AsTask();
-                _tracker.RequestFlush();
-                await wait.WaitAsync(Hang);
-            }
-        }
-
-        private sealed class BarrierLog : IFlushable
-        {
-            public long End;
-
-            public long FlushToDisk() => Volatile.Read(ref End);
         }
     }
 }
