@@ -43,9 +43,15 @@ public sealed partial class PartitionLog
         }
     }
 
+    // The page size writeback works in (4 KiB on the platforms the broker runs on).
+    private const int WritebackPageBytes = 4096;
+
     // Where the active segment's background writeback has been started up to (journal thread only).
     private Segments.LogSegment? _writebackSegment;
     private int _writebackStartedBytes;
+
+    /// <summary>Where the active segment's background writeback has been started up to (tests).</summary>
+    internal int WritebackStartedBytes => _writebackStartedBytes;
 
     /// <summary>
     /// The journal's writeback tick: starts writing the active segment's new bytes to the device, without
@@ -62,16 +68,19 @@ public sealed partial class PartitionLog
             _writebackStartedBytes = 0;
         }
 
-        int size = active.SizeBytes;
-        if (size - _writebackStartedBytes < minBytes)
+        // Whole pages only. The page holding the tail is still being appended to: written back now, it
+        // would go to the device again once filled, and an appender writing into it would wait for
+        // the page lock while the writeback takes it.
+        int end = active.SizeBytes & ~(WritebackPageBytes - 1);
+        if (end - _writebackStartedBytes < minBytes)
         {
             return;
         }
 
         try
         {
-            Storage.FileSync.StartWriteback(active.Handle, _writebackStartedBytes, size - _writebackStartedBytes);
-            _writebackStartedBytes = size;
+            Storage.FileSync.StartWriteback(active.Handle, _writebackStartedBytes, end - _writebackStartedBytes);
+            _writebackStartedBytes = end;
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {

@@ -54,6 +54,26 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void Writeback_starts_whole_pages_only_leaving_the_page_still_appended_to()
+    {
+        using var log = OpenLog();
+        log.Append(TestBatches.Create(100, 100, _time.NowMs, tag: 1), 0);
+        int size = log.Segments[^1].SizeBytes;
+        Assert.NotEqual(0, size % 4096); // the tail page is partly written
+
+        log.StartWriteback(minBytes: 0);
+        Assert.Equal(size / 4096 * 4096, log.WritebackStartedBytes);
+        Assert.True(log.WritebackStartedBytes > 0);
+
+        // Under the minimum, nothing more starts; past it, again up to the last whole page.
+        log.Append(TestBatches.Create(100, 100, _time.NowMs, tag: 2), 0);
+        log.StartWriteback(minBytes: 1 << 20);
+        Assert.Equal(size / 4096 * 4096, log.WritebackStartedBytes);
+        log.StartWriteback(minBytes: 0);
+        Assert.Equal(log.Segments[^1].SizeBytes / 4096 * 4096, log.WritebackStartedBytes);
+    }
+
+    [Fact]
     public void Reading_an_offset_inside_a_batch_starts_at_that_batch()
     {
         using var log = OpenLog();
