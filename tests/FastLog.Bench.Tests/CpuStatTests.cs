@@ -19,6 +19,7 @@ public sealed class CpuStatTests
         var stat = CpuStat.Parse(Start, timestamp: 42);
 
         Assert.Equal(20_300, stat.IdleTicks);
+        Assert.Equal(10, stat.StealTicks);
         Assert.Equal(2, stat.Cpus);
         Assert.Equal(42, stat.Timestamp);
     }
@@ -38,6 +39,27 @@ public sealed class CpuStatTests
         double cores = CpuStat.BusyCores(CpuStat.Parse(Start, 0), CpuStat.Parse(end, eightSeconds));
 
         Assert.Equal(1.25, cores, 3);
+    }
+
+    [Fact]
+    public void Stolen_cores_are_the_steal_ticks_per_wall_second_and_count_as_busy()
+    {
+        // 4 s on 2 CPUs: 2 s of steal is half a core stolen; not idle, so it is busy time too.
+        const string end = """
+            cpu  1000 0 500 20500 300 0 40 210 0 0
+            cpu0 500 0 250 10250 150 0 20 105 0 0
+            cpu1 500 0 250 10250 150 0 20 105 0 0
+            """;
+        var start = CpuStat.Parse(Start, 0);
+        var later = CpuStat.Parse(end, 4 * Stopwatch.Frequency);
+
+        Assert.Equal(0.5, CpuStat.StolenCores(start, later), 3);
+        Assert.Equal(0.75, CpuStat.BusyCores(start, later), 3);
+
+        // A kernel without the steal field reads as none stolen; no time passed or no reading: 0.
+        Assert.Equal(0, CpuStat.Parse("cpu  1 2 3 4 5\ncpu0 1 2 3 4 5\n", 0).StealTicks);
+        Assert.Equal(0, CpuStat.StolenCores(start, start));
+        Assert.Equal(0, CpuStat.StolenCores(default, later));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using FastLog.Bench.Harness;
 
@@ -38,7 +39,8 @@ public sealed class HarnessRunTests
         string command = "dotnet run -c Release --project bench/FastLog.Bench -- " + string.Join(' ', args.Select(a => a == dir.Path && dir.Path.Contains(' ', StringComparison.Ordinal) ? $"'{a}'" : a));
         string markdown = await File.ReadAllTextAsync(Path.Combine(dir.Path, "smoke.md"));
         Assert.Contains(command, markdown, StringComparison.Ordinal);
-        Assert.Contains("| 1 | confluent | 1p 2pt 1KiB acks=1 none linger=5 | throughput | 2,000 |", markdown, StringComparison.Ordinal);
+        Assert.Contains("| 1 | confluent | 1p 2pt 1KiB acks=1 none linger=5 | throughput, harness GC ", markdown, StringComparison.Ordinal);
+        Assert.Contains(" ms paused | 2,000 |", markdown, StringComparison.Ordinal);
         Assert.DoesNotContain("which client goes first", markdown, StringComparison.Ordinal); // one client: no order to speak of
 
         var rows = ReadCsv(Path.Combine(dir.Path, "smoke.csv"));
@@ -51,6 +53,10 @@ public sealed class HarnessRunTests
         Assert.Equal("2000", csv["records_acked"]);
         Assert.Equal("2000", csv["records_consumed"]);
         Assert.Equal(string.Empty, csv["failure"]);
+        Assert.InRange(int.Parse(csv["harness_gc_collections"], CultureInfo.InvariantCulture), 0, int.MaxValue);
+        Assert.InRange(int.Parse(csv["harness_gc_gen2"], CultureInfo.InvariantCulture), 0, int.Parse(csv["harness_gc_collections"], CultureInfo.InvariantCulture));
+        Assert.InRange(double.Parse(csv["harness_gc_paused_ms"], CultureInfo.InvariantCulture), 0, double.MaxValue);
+        Assert.InRange(double.Parse(csv["stolen_cores"], CultureInfo.InvariantCulture), 0, 2.0 * Environment.ProcessorCount);
 
         using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir.Path, "smoke.json")));
         Assert.Equal(command, json.RootElement.GetProperty("command").GetString());

@@ -86,6 +86,7 @@ internal sealed class HarnessReport(
             ? string.Create(CultureInfo.InvariantCulture, $" Each latency run starts with {options.WarmupSeconds:0.#} s of lead-in at the same rate on the same topic (OpenMessaging Benchmark's warm-up traffic): those records are produced, acknowledged and read like the rest, but their latencies, send delays and CPU time are left out, and the records column counts only the measured ones.")
             : string.Empty;
         md.AppendLine(CultureInfo.InvariantCulture, $"- **Latency mode** (`--rate`, {(options.Rate is { } rate ? rate.ToString() : "not used in this run")}): the producers release records on a fixed schedule, in bursts at most about 1 ms apart; *send delay* is how late a send left against its slot. A run that cannot keep the rate shows it as achieved < target.{leadIn}");
+        md.AppendLine("- **Harness GC** (in the mode column): the harness process's garbage collections over the measured window, full (gen2) ones among them, and how long they paused its threads; they include an in-process broker's.");
         md.AppendLine("- **Produce latency**: per record, send to the client's acknowledgement (HdrHistogram, µs resolution, reported in ms). In throughput mode this includes time queued in the client, so it tracks throughput, not an idle round trip.");
         md.AppendLine(options.Consume switch
         {
@@ -93,7 +94,7 @@ internal sealed class HarnessReport(
             ConsumeMode.After => "- **Consume**: once every record is acknowledged, one consumer (every partition from offset 0, no group) reads them all back; records/s from the first record handed over to the last (connecting and the first fetch are left out: each client pays them its own way).",
             _ => "- **Consume**: not measured (`--consume none`).",
         });
-        md.AppendLine("- **CPU**: cores busy during the produce phase: *harness* is this process (it includes an in-process broker or mock cluster), *broker* a FastLog child process, *machine* every process (wall time × CPUs minus the idle time in `/proc/stat`; of 2 cores).");
+        md.AppendLine("- **CPU**: cores busy during the produce phase: *harness* is this process (it includes an in-process broker or mock cluster), *broker* a FastLog child process, *machine* every process (wall time × CPUs minus the idle time in `/proc/stat`; of 2 cores), and in brackets the part of it the host took from this virtual machine (steal time): a run whose slow records fall where steal rises was slowed by its neighbours, not by what it measures.");
         if (options.Clients.Count > 1)
         {
             md.AppendLine("- **Order**: each cell of the matrix runs the clients back to back, and which client goes first alternates from cell to cell. The second one writes into a page cache the first has just filled, which costs it on this machine: in the `omb` preset with two clients, each client's maximum was lower when it ran second. With a single cell, compare clients from separate runs.");
@@ -113,15 +114,15 @@ internal sealed class HarnessReport(
 
     private void AppendTable(StringBuilder md)
     {
-        md.AppendLine("| # | client | scenario | mode | records | records/s | MB/s | produce latency p50 / p99 / p99.9 / max ms | end-to-end p50 / p99 / p99.9 / max ms | consumed | consume records/s | CPU harness / broker / machine |");
+        md.AppendLine("| # | client | scenario | mode | records | records/s | MB/s | produce latency p50 / p99 / p99.9 / max ms | end-to-end p50 / p99 / p99.9 / max ms | consumed | consume records/s | CPU harness / broker / machine (stolen) |");
         md.AppendLine("| ---: | --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (int i = 0; i < results.Count; i++)
         {
             var r = results[i];
             var s = r.Scenario;
             string mode = s.Rate is { } rate
-                ? $"latency, target {Scenario.RateText(rate)}/s{(r.SendDelay is { } d ? $", send delay p99 {Ms(d.P99Ms)} ms" : string.Empty)}{(r.LeadInAcked > 0 ? $", after {r.LeadInAcked:N0} lead-in records" : string.Empty)}"
-                : "throughput";
+                ? $"latency, target {Scenario.RateText(rate)}/s{(r.SendDelay is { } d ? $", send delay p99 {Ms(d.P99Ms)} ms" : string.Empty)}{(r.LeadInAcked > 0 ? $", after {r.LeadInAcked:N0} lead-in records" : string.Empty)}{Gc(r.HarnessGc)}"
+                : $"throughput{Gc(r.HarnessGc)}";
             if (r.Failure is not null && r.Acked == 0)
             {
                 md.AppendLine(CultureInfo.InvariantCulture, $"| {i + 1} | {s.Client} | {s.Label} | {mode} | {s.Records:N0} | failed | | | | | | |");
@@ -132,7 +133,7 @@ internal sealed class HarnessReport(
             string consumeRate = r.Consume == "none" ? "–" : Rate(r.ConsumeRecordsPerSecond);
             string broker = r.BrokerCores is { } b ? F(b, "F2") : "–";
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {i + 1} | {s.Client} | {s.Label} | {mode} | {r.Acked:N0}{(r.Errors > 0 ? $" ({r.Errors:N0} errors)" : string.Empty)} | {Rate(r.ProduceRecordsPerSecond)} | {F(r.ProduceMBps, "F1")} | {Percentiles(r.AckLatency)} | {Percentiles(r.EndToEnd)} | {consumed} | {consumeRate} | {F(r.ClientCores, "F2")} / {broker} / {F(r.MachineCores, "F2")} |");
+                $"| {i + 1} | {s.Client} | {s.Label} | {mode} | {r.Acked:N0}{(r.Errors > 0 ? $" ({r.Errors:N0} errors)" : string.Empty)} | {Rate(r.ProduceRecordsPerSecond)} | {F(r.ProduceMBps, "F1")} | {Percentiles(r.AckLatency)} | {Percentiles(r.EndToEnd)} | {consumed} | {consumeRate} | {F(r.ClientCores, "F2")} / {broker} / {F(r.MachineCores, "F2")} ({F(r.StolenCores, "F2")}) |");
         }
     }
 
@@ -230,6 +231,9 @@ internal sealed class HarnessReport(
     private static string Percentiles(LatencySummary? l) => l is null ? "–" : $"{Ms(l.P50Ms)} / {Ms(l.P99Ms)} / {Ms(l.P999Ms)} / {Ms(l.MaxMs)}";
 
     private static string Ms(double ms) => F(ms, ms < 10 ? "F2" : "F1");
+
+    private static string Gc(GcActivity gc) =>
+        string.Create(CultureInfo.InvariantCulture, $", harness GC {gc.Collections} ({gc.Gen2Collections} gen2), {Ms(gc.PausedMs)} ms paused");
 
     private static string F(double value, string format) => value.ToString(format, CultureInfo.InvariantCulture);
 

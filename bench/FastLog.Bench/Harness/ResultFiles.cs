@@ -72,7 +72,7 @@ internal static class ResultFiles
             "ack_p50_ms", "ack_p99_ms", "ack_p999_ms", "ack_max_ms", "send_delay_p99_ms",
             "e2e_p50_ms", "e2e_p99_ms", "e2e_p999_ms", "e2e_max_ms",
             "consume", "records_consumed", "consume_seconds", "consume_records_per_s", "consume_mb_per_s",
-            "harness_cores", "broker_cores", "machine_cores", "failure");
+            "harness_cores", "broker_cores", "machine_cores", "stolen_cores", "harness_gc_collections", "harness_gc_gen2", "harness_gc_paused_ms", "failure");
         foreach (var r in report.Results)
         {
             var s = r.Scenario;
@@ -82,7 +82,7 @@ internal static class ResultFiles
                 r.AckLatency?.P50Ms, r.AckLatency?.P99Ms, r.AckLatency?.P999Ms, r.AckLatency?.MaxMs, r.SendDelay?.P99Ms,
                 r.EndToEnd?.P50Ms, r.EndToEnd?.P99Ms, r.EndToEnd?.P999Ms, r.EndToEnd?.MaxMs,
                 r.Consume, r.Consumed, r.ConsumeSeconds, r.ConsumeRecordsPerSecond, r.ConsumeMBps,
-                r.ClientCores, r.BrokerCores, r.MachineCores, r.Failure);
+                r.ClientCores, r.BrokerCores, r.MachineCores, r.StolenCores, r.HarnessGc.Collections, r.HarnessGc.Gen2Collections, r.HarnessGc.PausedMs, r.Failure);
         }
 
         return csv.ToString();
@@ -130,6 +130,8 @@ internal static class ResultFiles
             r.ClientCores,
             r.BrokerCores,
             r.MachineCores,
+            r.StolenCores,
+            r.HarnessGc,
             r.Failure,
         }),
     };

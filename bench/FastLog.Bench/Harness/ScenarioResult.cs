@@ -57,6 +57,12 @@ internal sealed record ScenarioResult
     /// <summary>Every process on the machine, from /proc/stat.</summary>
     public double MachineCores { get; init; }
 
+    /// <summary>Of <see cref="MachineCores"/>, the time the host took from this virtual machine's CPUs (steal), in cores.</summary>
+    public double StolenCores { get; init; }
+
+    /// <summary>The harness process's garbage collections over the same window as its CPU (an in-process broker's included).</summary>
+    public GcActivity HarnessGc { get; init; }
+
     /// <summary>Why the scenario did not complete; null when it did.</summary>
     public string? Failure { get; init; }
 

@@ -122,6 +122,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
             var machineCpu = CpuStat.Read();
             var clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
             var brokerCpu = target.BrokerCpu;
+            var gc = GcActivity.Now();
             startTicks = Stopwatch.GetTimestamp();
             measureFromTicks = leadIn == 0 ? startTicks : startTicks + (long)(leadIn / scenario.Rate!.Value * Stopwatch.Frequency);
             window.FromTicks = measureFromTicks;
@@ -137,6 +138,7 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 machineCpu = CpuStat.Read();
                 clientCpu = Process.GetCurrentProcess().TotalProcessorTime;
                 brokerCpu = target.BrokerCpu;
+                gc = GcActivity.Now();
             }
 
             foreach (var thread in threads)
@@ -150,7 +152,10 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
             double produceSeconds = Math.Max(0, lastAck - measureFromTicks) / (double)Stopwatch.Frequency;
             double clientCores = (Process.GetCurrentProcess().TotalProcessorTime - clientCpu).TotalSeconds / Math.Max(produceSeconds, 1e-9);
             double? brokerCores = brokerCpu is { } b && target.BrokerCpu is { } e ? (e - b).TotalSeconds / Math.Max(produceSeconds, 1e-9) : null;
-            double machineCores = CpuStat.BusyCoresSince(machineCpu);
+            var machineEnd = CpuStat.Read();
+            double machineCores = CpuStat.BusyCores(machineCpu, machineEnd);
+            double stolenCores = CpuStat.StolenCores(machineCpu, machineEnd);
+            var harnessGc = GcActivity.Since(gc);
 
             double consumeSeconds = 0;
             if (consume == ConsumeMode.Live)
@@ -192,6 +197,8 @@ internal sealed class ScenarioRunner(IBenchClient client, BrokerTarget target, C
                 ClientCores = clientCores,
                 BrokerCores = brokerCores,
                 MachineCores = machineCores,
+                StolenCores = stolenCores,
+                HarnessGc = harnessGc,
                 Failure = failure,
             };
         }
