@@ -75,6 +75,27 @@ public sealed class HarnessRunTests
     }
 
     [Fact]
+    public async Task The_omb_preset_judges_its_target_beside_the_cores_the_host_stole()
+    {
+        using var dir = new TempDirectory();
+        var options = HarnessOptions.Parse(
+        [
+            "--preset", "omb", "--broker", "fastlog", "--partitions", "2", "--records", "1000", "--duration", "1",
+            "--warmup-seconds", "0", "--skip-limits", "--no-progress", "--out-dir", dir.Path, "--name", "omb-tiny",
+        ])!;
+
+        var outcome = await HarnessRun.RunAsync(options);
+
+        Assert.Equal(0, outcome.ExitCode);
+        string markdown = await File.ReadAllTextAsync(Path.Combine(dir.Path, "omb-tiny.md"));
+        Assert.Contains("| client | scenario | target rate | achieved | produce p99 ms | cores stolen by the host | met? |", markdown, StringComparison.Ordinal);
+        string verdict = markdown.Split('\n').Single(line => line.StartsWith("| confluent | 1p 2pt 1KiB acks=all none linger=1 @", StringComparison.Ordinal));
+        var cells = verdict.Split('|', StringSplitOptions.TrimEntries);
+        Assert.InRange(double.Parse(cells[6], CultureInfo.InvariantCulture), 0, Environment.ProcessorCount);
+        Assert.Contains(cells[7], new[] { "yes", "**no**" });
+    }
+
+    [Fact]
     public async Task Rate_as_a_share_of_the_maximum_runs_the_throughput_scenario_then_the_fixed_rate_one()
     {
         using var dir = new TempDirectory();

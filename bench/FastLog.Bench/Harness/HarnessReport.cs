@@ -148,14 +148,14 @@ internal sealed class HarnessReport(
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture, $"p99 produce latency ≤ {F(target, "0.#")} ms at the fixed rate, {(options.FsyncEveryMessage ? "with fsync before every acknowledgement (`log.flush.interval.messages=1`)" : "without forcing fsync per message")}:");
         md.AppendLine();
-        md.AppendLine("| client | scenario | target rate | achieved | produce p99 ms | met? |");
-        md.AppendLine("| --- | --- | ---: | ---: | ---: | :---: |");
+        md.AppendLine("| client | scenario | target rate | achieved | produce p99 ms | cores stolen by the host | met? |");
+        md.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | :---: |");
         foreach (var r in results.Where(r => r.Scenario.LatencyMode))
         {
             string p99 = r.AckLatency is { } a ? Ms(a.P99Ms) : "–";
             bool rateKept = r.ProduceRecordsPerSecond >= 0.95 * r.Scenario.Rate!.Value;
             string met = r.AckLatency is null || r.Failure is not null ? "?" : r.AckLatency.P99Ms <= target && rateKept ? "yes" : "**no**";
-            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario.Client} | {r.Scenario.Label} | {Rate(r.Scenario.Rate.Value)} | {Rate(r.ProduceRecordsPerSecond)}{(rateKept ? string.Empty : " (rate not kept)")} | {p99} | {met} |");
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {r.Scenario.Client} | {r.Scenario.Label} | {Rate(r.Scenario.Rate.Value)} | {Rate(r.ProduceRecordsPerSecond)}{(rateKept ? string.Empty : " (rate not kept)")} | {p99} | {F(r.StolenCores, "F2")} | {met} |");
         }
 
         md.AppendLine();
