@@ -152,7 +152,7 @@ public sealed partial class LogManager
         {
             if (owner == directory)
             {
-                log.StartWriteback(WritebackMinBytes);
+                log.StartWriteback(WritebackMinBytes, _options.PageCacheTailBytes);
             }
         }
     }

@@ -35,6 +35,13 @@ public sealed record LogManagerOptions
     /// <summary>Bytes per commit-journal file (see <see cref="Journal.CommitJournalOptions.FileSizeBytes"/>).</summary>
     public int JournalFileSizeBytes { get; init; } = Journal.CommitJournalOptions.DefaultFileSizeBytes;
 
+    /// <summary>
+    /// With the commit journal: how much of each partition's newest data its writeback tick leaves in the
+    /// page cache; older pages of the active segment are dropped from it once written. 0 (the default)
+    /// keeps everything, as Kafka does. See <see cref="PartitionLog"/>'s writeback for why.
+    /// </summary>
+    public long PageCacheTailBytes { get; init; }
+
     /// <summary>The default of <see cref="FlushThreadsPerDataDir"/>.</summary>
     public const int DefaultFlushThreadsPerDataDir = 8;
 

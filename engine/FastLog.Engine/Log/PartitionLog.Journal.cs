@@ -53,19 +53,42 @@ public sealed partial class PartitionLog
     /// <summary>Where the active segment's background writeback has been started up to (tests).</summary>
     internal int WritebackStartedBytes => _writebackStartedBytes;
 
+    // Pages are dropped in steps of at least this much (see StartWriteback).
+    private const int PageCacheDropStepBytes = 128 * 1024;
+
+    // Each step's range starts this far before the last one ended: the kernel drops whole folios only,
+    // and a large folio (up to 2 MiB) that straddled the previous end would otherwise stay for good.
+    private const int PageCacheDropOverlapBytes = 2 * 1024 * 1024;
+
+    // Up to where the active segment's pages have been dropped from the page cache (journal thread only).
+    private long _pageCacheDroppedBytes;
+
+    /// <summary>Up to where the active segment's pages have been dropped from the page cache (tests).</summary>
+    internal long PageCacheDroppedBytes => _pageCacheDroppedBytes;
+
     /// <summary>
     /// The journal's writeback tick: starts writing the active segment's new bytes to the device, without
     /// waiting or flushing. With a journal the partition is fsynced only at checkpoints; without this, a
     /// checkpoint would push a whole journal file's worth of partition data at once, and every journal
     /// fsync in the meantime would queue behind it (its cache flush waits for all writes in flight).
     /// </summary>
-    internal void StartWriteback(int minBytes)
+    /// <remarks>
+    /// With <paramref name="pageCacheTailBytes"/> above 0 it also drops the active segment's pages that lie
+    /// more than that far behind its end from the page cache, in steps of at least 128 KiB, once the tick
+    /// has long started writing them (earlier pages that are still dirty or being written are skipped by
+    /// the kernel and stay cached). Why: on a virtual machine that hands free memory back to its host
+    /// (free page reporting), every page the cache grows into is faulted in by the host on first write,
+    /// at about five times the cost of reusing one (<c>perf-results/README.md</c>); a bounded cache lets
+    /// appends reuse pages. The cost is that a consumer further behind than the tail reads the device.
+    /// </remarks>
+    internal void StartWriteback(int minBytes, long pageCacheTailBytes = 0)
     {
         var active = Volatile.Read(ref _segments)[^1];
         if (!ReferenceEquals(active, _writebackSegment))
         {
             _writebackSegment = active;
             _writebackStartedBytes = 0;
+            _pageCacheDroppedBytes = 0;
         }
 
         // Whole pages only. The page holding the tail is still being appended to: written back now, it
@@ -81,6 +104,13 @@ public sealed partial class PartitionLog
         {
             Storage.FileSync.StartWriteback(active.Handle, _writebackStartedBytes, end - _writebackStartedBytes);
             _writebackStartedBytes = end;
+            long dropTo = (end - pageCacheTailBytes) & ~(long)(WritebackPageBytes - 1);
+            if (pageCacheTailBytes > 0 && dropTo - _pageCacheDroppedBytes >= PageCacheDropStepBytes)
+            {
+                long from = Math.Max(0, _pageCacheDroppedBytes - PageCacheDropOverlapBytes);
+                Storage.FileSync.DropFromPageCache(active.Handle, from, dropTo - from);
+                _pageCacheDroppedBytes = dropTo;
+            }
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException)
         {

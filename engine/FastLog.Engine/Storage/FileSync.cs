@@ -60,6 +60,35 @@ public static partial class FileSync
     }
 
     /// <summary>
+    /// Asks the kernel to drop the file's cached pages in the range (Linux
+    /// <c>posix_fadvise(POSIX_FADV_DONTNEED)</c>). Only clean pages go: dirty ones and pages still being
+    /// written are kept, so no data is lost, and a later read of a dropped page reads the device. It is
+    /// advice, so failures are ignored. A no-op elsewhere.
+    /// </summary>
+    public static void DropFromPageCache(SafeFileHandle handle, long offsetBytes, long lengthBytes)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        if (!OperatingSystem.IsLinux() || lengthBytes <= 0)
+        {
+            return;
+        }
+
+        bool addedRef = false;
+        try
+        {
+            handle.DangerousAddRef(ref addedRef);
+            _ = PosixFadvise(checked((int)handle.DangerousGetHandle()), offsetBytes, lengthBytes, PosixFadviseDontNeed);
+        }
+        finally
+        {
+            if (addedRef)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
     /// Starts writing the file's dirty pages in the range to the device without waiting for them and
     /// without a cache flush (Linux <c>sync_file_range(SYNC_FILE_RANGE_WRITE)</c>); durability still
     /// needs <see cref="DataSync"/>. Lets a later fsync find little left to write. A no-op elsewhere.
@@ -177,6 +206,12 @@ public static partial class FileSync
 
     [LibraryImport("libc", EntryPoint = "sync_file_range", SetLastError = true)]
     private static partial int SyncFileRange(int fd, long offset, long nbytes, uint flags);
+
+    private const int PosixFadviseDontNeed = 4;
+
+    // Returns the error number instead of setting errno.
+    [LibraryImport("libc", EntryPoint = "posix_fadvise")]
+    private static partial int PosixFadvise(int fd, long offset, long len, int advice);
 
     [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static partial int FSync(int fd);

@@ -121,6 +121,7 @@ public sealed class FastLogBroker : IAsyncDisposable
             PreallocateStepBytes = config.GetInt("log.preallocate.step.bytes"),
             CommitJournal = config.GetBool("log.commit.journal.enable"),
             JournalFileSizeBytes = config.GetInt("log.commit.journal.file.bytes"),
+            PageCacheTailBytes = config.GetLong("log.page.cache.tail.bytes"),
             TimeProvider = time,
             FlushObserver = flushMetrics,
         });

@@ -74,6 +74,59 @@ public sealed class PartitionLogTests : IDisposable
     }
 
     [Fact]
+    public void Writeback_with_a_page_cache_tail_drops_the_pages_behind_it_and_reads_still_return_them()
+    {
+        using var log = OpenLog();
+        var appended = new List<byte[]>();
+        void AppendMegabytes(int megabytes)
+        {
+            for (int i = 0; i < megabytes * 10; i++)
+            {
+                var batch = TestBatches.Create(100, 1000, _time.NowMs, tag: appended.Count);
+                appended.Add(batch.ToArray());
+                log.Append(batch, 0);
+            }
+
+            log.Flush(); // the kernel drops clean pages only
+        }
+
+        AppendMegabytes(4);
+        string path = Path.Combine(log.Directory, "00000000000000000000.log");
+        int size = log.Segments[^1].SizeBytes;
+
+        // Without a tail nothing is dropped.
+        log.StartWriteback(minBytes: 0);
+        Assert.Equal(0, log.PageCacheDroppedBytes);
+        Assert.Equal(size / 4096, PageCacheResidency.CachedPages(path, 0, size / 4096 * 4096));
+
+        const long tail = 512 * 1024;
+        long LastWholePage() => log.Segments[^1].SizeBytes / 4096 * 4096;
+        log.StartWriteback(minBytes: 0, pageCacheTailBytes: tail);
+        long dropped = LastWholePage() - tail;
+        Assert.Equal(dropped, log.PageCacheDroppedBytes);
+        Assert.Equal(tail / 4096, PageCacheResidency.CachedPages(path, dropped, dropped + tail));
+
+        // The kernel drops whole folios only; the next step also takes the one that straddled the
+        // previous end, so nothing is left before it.
+        long firstDropped = dropped;
+        AppendMegabytes(2);
+        log.StartWriteback(minBytes: 0, pageCacheTailBytes: tail);
+        dropped = LastWholePage() - tail;
+        Assert.Equal(dropped, log.PageCacheDroppedBytes);
+        Assert.True(dropped > 5 << 20);
+        Assert.Equal(0, PageCacheResidency.CachedPages(path, 0, firstDropped));
+        Assert.InRange(PageCacheResidency.CachedPages(path, firstDropped, dropped), 0, (2 << 20) / 4096);
+
+        // Reads of the dropped range come from the device, byte for byte.
+        var stored = TestBatches.Split(log.Read(0, 64 << 20, long.MaxValue).Slice.ToArray());
+        Assert.Equal(appended.Count, stored.Count);
+        for (int i = 0; i < stored.Count; i++)
+        {
+            Assert.Equal(appended[i].AsSpan(RecordBatchLayout.CrcOffset).ToArray(), stored[i].AsSpan(RecordBatchLayout.CrcOffset).ToArray());
+        }
+    }
+
+    [Fact]
     public void Reading_an_offset_inside_a_batch_starts_at_that_batch()
     {
         using var log = OpenLog();
