@@ -35,26 +35,13 @@ public static partial class FileSync
             return;
         }
 
-        bool addedRef = false;
-        try
+        using var lease = new DescriptorLease(handle);
+        while (FDataSync(lease.Descriptor) != 0)
         {
-            // Keeps the descriptor from being closed and reused by another open while we sync it.
-            handle.DangerousAddRef(ref addedRef);
-            int fd = checked((int)handle.DangerousGetHandle());
-            while (FDataSync(fd) != 0)
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != EINTR)
-                {
-                    throw ErrnoException("fdatasync", errno, path: null);
-                }
-            }
-        }
-        finally
-        {
-            if (addedRef)
-            {
-                handle.DangerousRelease();
+                throw ErrnoException("fdatasync", errno, path: null);
             }
         }
     }
@@ -73,19 +60,8 @@ public static partial class FileSync
             return;
         }
 
-        bool addedRef = false;
-        try
-        {
-            handle.DangerousAddRef(ref addedRef);
-            _ = PosixFadvise(checked((int)handle.DangerousGetHandle()), offsetBytes, lengthBytes, PosixFadviseDontNeed);
-        }
-        finally
-        {
-            if (addedRef)
-            {
-                handle.DangerousRelease();
-            }
-        }
+        using var lease = new DescriptorLease(handle);
+        _ = PosixFadvise(lease.Descriptor, offsetBytes, lengthBytes, PosixFadviseDontNeed);
     }
 
     /// <summary>
@@ -101,25 +77,13 @@ public static partial class FileSync
             return;
         }
 
-        bool addedRef = false;
-        try
+        using var lease = new DescriptorLease(handle);
+        while (SyncFileRange(lease.Descriptor, offsetBytes, lengthBytes, SyncFileRangeWrite) != 0)
         {
-            handle.DangerousAddRef(ref addedRef);
-            int fd = checked((int)handle.DangerousGetHandle());
-            while (SyncFileRange(fd, offsetBytes, lengthBytes, SyncFileRangeWrite) != 0)
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno != EINTR)
             {
-                int errno = Marshal.GetLastPInvokeError();
-                if (errno != EINTR)
-                {
-                    throw ErrnoException("sync_file_range", errno, path: null);
-                }
-            }
-        }
-        finally
-        {
-            if (addedRef)
-            {
-                handle.DangerousRelease();
+                throw ErrnoException("sync_file_range", errno, path: null);
             }
         }
     }
@@ -190,6 +154,35 @@ public static partial class FileSync
         finally
         {
             _ = Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// A file handle's descriptor, with a reference held on the handle until disposed: the descriptor
+    /// cannot be closed and reused by another open while a system call uses it.
+    /// </summary>
+    private readonly ref struct DescriptorLease
+    {
+        private readonly SafeFileHandle _handle;
+        private readonly bool _addedRef;
+
+        public DescriptorLease(SafeFileHandle handle)
+        {
+            bool addedRef = false;
+            handle.DangerousAddRef(ref addedRef);
+            _handle = handle;
+            _addedRef = addedRef;
+            Descriptor = (int)handle.DangerousGetHandle();
+        }
+
+        public int Descriptor { get; }
+
+        public void Dispose()
+        {
+            if (_addedRef)
+            {
+                _handle.DangerousRelease();
+            }
         }
     }
 
