@@ -36,8 +36,8 @@ public readonly struct ThresholdFlushDeferral : IDisposable
         return new ThresholdFlushDeferral(active: true);
     }
 
-    /// <summary>Whether a scope is open on this thread.</summary>
-    public static bool IsActive => t_depth > 0;
+    /// <summary>Whether a scope is open on this thread (tests).</summary>
+    internal static bool IsActive => t_depth > 0;
 
     /// <summary>Asks for every held-back flush, once the outermost scope ends.</summary>
     public void Dispose()

@@ -29,79 +29,13 @@ internal sealed class ProduceHandler : IApiHandler
     {
         var produce = (ProduceRequest)request;
         var response = new ProduceResponse();
-        bool validAcks = produce.Acks is -1 or 0 or 1;
-        List<(PartitionLog Log, long EndOffset)>? durableWaits = null;
+        List<(PartitionLog Log, long EndOffset)>? durableWaits;
 
         // One flush for the whole request under log.flush.interval.messages, not one per partition crossing it
         // (with a commit journal they all cross the journal's threshold); see ThresholdFlushDeferral.
         using (ThresholdFlushDeferral.Begin())
         {
-            foreach (var topic in produce.TopicData)
-            {
-                var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
-                response.Responses.Add(topicResponse);
-                foreach (var partition in topic.PartitionData)
-                {
-                    var answer = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
-                    topicResponse.PartitionResponses.Add(answer);
-                    if (!validAcks)
-                    {
-                        answer.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
-                        continue;
-                    }
-
-                    if (context.ApiVersion < FirstBatchVersion)
-                    {
-                        answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
-                        answer.ErrorMessage = "Produce v0-v2 (message format v0/v1) is not supported";
-                        continue;
-                    }
-
-                    if (topic.Name == OffsetsTopicStore.TopicName)
-                    {
-                        // Only the group coordinator writes committed offsets; a client append would corrupt them (Kafka refuses it too).
-                        answer.ErrorCode = (short)ErrorCode.InvalidTopicException;
-                        answer.ErrorMessage = $"cannot append to internal topic {topic.Name}";
-                        continue;
-                    }
-
-                    if (!context.Broker.Partitions.TryGet(topic.Name, partition.Index, out var state))
-                    {
-                        answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
-                        continue;
-                    }
-
-                    if (partition.Records.IsNull || partition.Records.LengthBytes == 0)
-                    {
-                        answer.ErrorCode = (short)ErrorCode.CorruptMessage;
-                        answer.ErrorMessage = "no record batch";
-                        continue;
-                    }
-
-                    // The records point into the connection's receive buffer, which is ours to stamp in place.
-                    var batch = MemoryMarshal.AsMemory(partition.Records.Bytes).Span;
-                    var result = state.Log.Append(batch, state.LeaderEpoch);
-                    answer.ErrorCode = result.KafkaErrorCode;
-                    answer.LogStartOffset = state.Log.LogStartOffset;
-                    if (!result.IsSuccess)
-                    {
-                        answer.ErrorMessage = result.Status == AppendStatus.InvalidBatch ? $"record batch refused: {result.BatchError}" : null;
-                        continue;
-                    }
-
-                    answer.BaseOffset = result.BaseOffset;
-                    state.Log.UpdateHighWatermark(result.EndOffset);
-                    if (result.Status == AppendStatus.Success)
-                    {
-                        state.CountProduced(result.LastOffset - result.BaseOffset + 1, batch.Length);
-                    }
-
-                    if (produce.Acks == -1)
-                    {
-                        (durableWaits ??= []).Add((state.Log, result.EndOffset));
-                    }
-                }
-            }
+            durableWaits = Append(context, produce, response);
         }
 
         if (produce.Acks == 0)
@@ -115,6 +49,81 @@ internal sealed class ProduceHandler : IApiHandler
         }
 
         return WaitForDurabilityAsync(response, durableWaits);
+    }
+
+    /// <summary>Appends every partition's batch, filling in <paramref name="response"/>; returns the acks=all waits (null when none).</summary>
+    private static List<(PartitionLog Log, long EndOffset)>? Append(RequestContext context, ProduceRequest produce, ProduceResponse response)
+    {
+        bool validAcks = produce.Acks is -1 or 0 or 1;
+        List<(PartitionLog Log, long EndOffset)>? durableWaits = null;
+        foreach (var topic in produce.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topic.Name };
+            response.Responses.Add(topicResponse);
+            foreach (var partition in topic.PartitionData)
+            {
+                var answer = new ProduceResponse.PartitionProduceResponse { Index = partition.Index, BaseOffset = -1 };
+                topicResponse.PartitionResponses.Add(answer);
+                if (!validAcks)
+                {
+                    answer.ErrorCode = (short)ErrorCode.InvalidRequiredAcks;
+                    continue;
+                }
+
+                if (context.ApiVersion < FirstBatchVersion)
+                {
+                    answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
+                    answer.ErrorMessage = "Produce v0-v2 (message format v0/v1) is not supported";
+                    continue;
+                }
+
+                if (topic.Name == OffsetsTopicStore.TopicName)
+                {
+                    // Only the group coordinator writes committed offsets; a client append would corrupt them (Kafka refuses it too).
+                    answer.ErrorCode = (short)ErrorCode.InvalidTopicException;
+                    answer.ErrorMessage = $"cannot append to internal topic {topic.Name}";
+                    continue;
+                }
+
+                if (!context.Broker.Partitions.TryGet(topic.Name, partition.Index, out var state))
+                {
+                    answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    continue;
+                }
+
+                if (partition.Records.IsNull || partition.Records.LengthBytes == 0)
+                {
+                    answer.ErrorCode = (short)ErrorCode.CorruptMessage;
+                    answer.ErrorMessage = "no record batch";
+                    continue;
+                }
+
+                // The records point into the connection's receive buffer, which is ours to stamp in place.
+                var batch = MemoryMarshal.AsMemory(partition.Records.Bytes).Span;
+                var result = state.Log.Append(batch, state.LeaderEpoch);
+                answer.ErrorCode = result.KafkaErrorCode;
+                answer.LogStartOffset = state.Log.LogStartOffset;
+                if (!result.IsSuccess)
+                {
+                    answer.ErrorMessage = result.Status == AppendStatus.InvalidBatch ? $"record batch refused: {result.BatchError}" : null;
+                    continue;
+                }
+
+                answer.BaseOffset = result.BaseOffset;
+                state.Log.UpdateHighWatermark(result.EndOffset);
+                if (result.Status == AppendStatus.Success)
+                {
+                    state.CountProduced(result.LastOffset - result.BaseOffset + 1, batch.Length);
+                }
+
+                if (produce.Acks == -1)
+                {
+                    (durableWaits ??= []).Add((state.Log, result.EndOffset));
+                }
+            }
+        }
+
+        return durableWaits;
     }
 
     /// <summary>Waits until every partition written with acks=all is durable; a partition whose fsync failed or that closed first answers with an error.</summary>
