@@ -94,6 +94,7 @@ public sealed partial class LogManager
             TimeProvider = _options.TimeProvider,
             Committer = directory.Committer,
             PreallocateStepBytes = _options.PreallocateStepBytes,
+            DirectWriteBufferBytes = _options.DirectWriteBufferBytes,
             OnStorageFailure = (_, error) => MarkOffline(directory, error),
         });
         if (directory.Journal is { } journal)

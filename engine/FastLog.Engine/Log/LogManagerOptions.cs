@@ -42,6 +42,13 @@ public sealed record LogManagerOptions
     /// </summary>
     public long PageCacheTailBytes { get; init; }
 
+    /// <summary>
+    /// log.direct.write.buffer.bytes: when above 0, each partition keeps a buffer of this size in memory
+    /// and writes its active segment from there with direct I/O, bypassing the page cache (see
+    /// <see cref="Segments.SegmentWriteBuffer"/>). 0 (the default) writes through the page cache, as Kafka does.
+    /// </summary>
+    public int DirectWriteBufferBytes { get; init; }
+
     /// <summary>The default of <see cref="FlushThreadsPerDataDir"/>.</summary>
     public const int DefaultFlushThreadsPerDataDir = 8;
 

@@ -113,7 +113,13 @@ public sealed partial class PartitionLog
         LogSegment[] segments = [.. _segments, next];
         Volatile.Write(ref _segments, segments);
         previous.OnRolled();
+        var writeBuffer = previous.DetachWriteBuffer();
         previous.TrimPreparedTail();
+        if (writeBuffer is not null)
+        {
+            // The same memory serves the partition's next segment.
+            next.AttachWriteBuffer(writeBuffer);
+        }
 
         // The rolled segment and the new file's directory entry must reach the disk before any
         // offset in the new segment is reported durable: the next flush syncs both.

@@ -53,6 +53,9 @@ public sealed partial class PartitionLog
     /// <summary>Where the active segment's background writeback has been started up to (tests).</summary>
     internal int WritebackStartedBytes => _writebackStartedBytes;
 
+    // Direct writes are synchronous on the journal's tick thread: fewer, larger ones (see StartWriteback).
+    private const int DirectWritebackMinBytes = 64 * 1024;
+
     // Pages are dropped in steps of at least this much (see StartWriteback).
     private const int PageCacheDropStepBytes = 128 * 1024;
 
@@ -84,6 +87,19 @@ public sealed partial class PartitionLog
     internal void StartWriteback(int minBytes, long pageCacheTailBytes = 0)
     {
         var active = Volatile.Read(ref _segments)[^1];
+        try
+        {
+            if (active.WriteBufferedPages(Math.Max(minBytes, DirectWritebackMinBytes)))
+            {
+                return; // written from the partition's own memory: the page cache holds none of it
+            }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Closed or failing: the next fsync, which writes the same pages first, reports what matters.
+            return;
+        }
+
         if (!ReferenceEquals(active, _writebackSegment))
         {
             _writebackSegment = active;

@@ -71,6 +71,11 @@ public sealed partial class PartitionLog
 
         var log = new PartitionLog(options, [.. segments]);
         log.LoadProducerState();
+        if (options.DirectWriteBufferBytes > 0)
+        {
+            log.StartDirectWrites(new SegmentWriteBuffer(Math.Max(options.DirectWriteBufferBytes, SegmentWriteBuffer.MinCapacityBytes)));
+        }
+
         if (options.Committer is not null)
         {
             log._committer = options.Committer;
@@ -161,7 +166,7 @@ public sealed partial class PartitionLog
                 continue;
             }
 
-            var scanner = new BatchHeaderScanner(segment.Handle, start, size, chunk);
+            var scanner = new BatchHeaderScanner(segment, start, size, chunk);
             while (scanner.MoveNext())
             {
                 _producerState.Replay(ref scanner);

@@ -123,7 +123,7 @@ public sealed partial class PartitionLog
                 if (segment.TryFindBatchByTimestamp(timestampMs, out long baseOffset, out long position, out int sizeBytes))
                 {
                     batchBaseOffset = baseOffset;
-                    batch = new FileSlice(segment.Handle, position, sizeBytes);
+                    batch = segment.Slice(position, sizeBytes);
                     return true;
                 }
             }

@@ -35,6 +35,12 @@ public sealed record PartitionLogOptions
     /// </summary>
     public int PreallocateStepBytes { get; init; } = LogManagerOptions.DefaultPreallocateStepBytes;
 
+    /// <summary>
+    /// When above 0, the size of the partition's <see cref="Segments.SegmentWriteBuffer"/>: the active
+    /// segment is written from it with direct I/O instead of through the page cache. 0 turns it off.
+    /// </summary>
+    public int DirectWriteBufferBytes { get; init; }
+
     /// <summary>Told once when an I/O error takes the log offline (the log manager marks the directory offline).</summary>
     public Action<PartitionLog, IOException>? OnStorageFailure { get; init; }
 }

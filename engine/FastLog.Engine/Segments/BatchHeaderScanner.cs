@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using FastLog.Format;
-using Microsoft.Win32.SafeHandles;
 
 namespace FastLog.Engine.Segments;
 
@@ -18,15 +17,15 @@ internal ref struct BatchHeaderScanner
     /// <summary>One page: the index interval default is 4 KiB, so a lookup usually needs one or two chunks.</summary>
     public const int ChunkBytes = 4096;
 
-    private readonly SafeFileHandle _file;
+    private readonly LogSegment _segment;
     private readonly long _endPosition;
     private readonly Span<byte> _chunk;
     private long _chunkPosition;
     private int _chunkLength;
 
-    public BatchHeaderScanner(SafeFileHandle file, long startPosition, long endPosition, Span<byte> chunk)
+    public BatchHeaderScanner(LogSegment segment, long startPosition, long endPosition, Span<byte> chunk)
     {
-        _file = file;
+        _segment = segment;
         _endPosition = endPosition;
         _chunk = chunk;
         _chunkPosition = startPosition;
@@ -102,18 +101,6 @@ internal ref struct BatchHeaderScanner
     {
         _chunkPosition = position;
         int wanted = (int)Math.Min(_chunk.Length, _endPosition - position);
-        int total = 0;
-        while (total < wanted)
-        {
-            int read = RandomAccess.Read(_file, _chunk[total..wanted], position + total);
-            if (read == 0)
-            {
-                break;
-            }
-
-            total += read;
-        }
-
-        _chunkLength = total;
+        _chunkLength = _segment.ReadAt(_chunk[..wanted], position);
     }
 }

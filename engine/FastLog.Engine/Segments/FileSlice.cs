@@ -14,6 +14,12 @@ public readonly record struct FileSlice(SafeFileHandle Handle, long PositionByte
 
     public bool IsEmpty => LengthBytes == 0;
 
+    /// <summary>
+    /// Set when the bytes may still be only in the segment's write buffer: they must then be copied
+    /// (<see cref="CopyTo"/> reads through the segment), not sent from the file.
+    /// </summary>
+    public LogSegment? Source { get; init; }
+
     /// <summary>Copies the slice into <paramref name="destination"/>; returns the bytes copied.</summary>
     public int CopyTo(Span<byte> destination)
     {
@@ -23,6 +29,11 @@ public readonly record struct FileSlice(SafeFileHandle Handle, long PositionByte
         }
 
         int wanted = Math.Min(destination.Length, LengthBytes);
+        if (Source is { } segment)
+        {
+            return segment.ReadAt(destination[..wanted], PositionBytes);
+        }
+
         int total = 0;
         while (total < wanted)
         {

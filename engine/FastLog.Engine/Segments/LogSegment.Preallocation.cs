@@ -50,7 +50,7 @@ public sealed partial class LogSegment
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stepBytes);
         lock (_tailLock)
         {
-            if (_tailSealed || _disposed)
+            if (_tailSealed || _disposed || _writeBuffer is not null)
             {
                 return false;
             }
@@ -94,6 +94,12 @@ public sealed partial class LogSegment
             }
 
             int size = _sizeBytes;
+            if (_writeBuffer is { } buffer)
+            {
+                buffer.WriteAll(size);
+                NoteDirectWriteEnd();
+            }
+
             if (_preparedEndBytes > size)
             {
                 RandomAccess.SetLength(_log, size);

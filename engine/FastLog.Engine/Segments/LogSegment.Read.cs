@@ -22,7 +22,7 @@ public sealed partial class LogSegment
         batchSizeBytes = 0;
         OffsetPosition entry = OffsetIndex.Lookup(targetOffset);
         Span<byte> chunk = stackalloc byte[BatchHeaderScanner.ChunkBytes];
-        var scanner = new BatchHeaderScanner(_log, entry.Position, sizeBytes, chunk);
+        var scanner = new BatchHeaderScanner(this, entry.Position, sizeBytes, chunk);
         while (scanner.MoveNext())
         {
             if (scanner.LastOffset >= targetOffset)
@@ -67,7 +67,7 @@ public sealed partial class LogSegment
 
         int adjustedMax = minOneBatch ? Math.Max(maxBytes, firstBatchBytes) : maxBytes;
         int length = Math.Min(maxPosition - start, adjustedMax);
-        return length <= 0 ? FileSlice.Empty : new FileSlice(_log, start, length);
+        return length <= 0 ? FileSlice.Empty : Slice(start, length);
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public sealed partial class LogSegment
         TimestampOffset timeEntry = TimeIndex.Lookup(timestampMs);
         OffsetPosition start = OffsetIndex.Lookup(timeEntry.Offset);
         Span<byte> chunk = stackalloc byte[BatchHeaderScanner.ChunkBytes];
-        var scanner = new BatchHeaderScanner(_log, start.Position, size, chunk);
+        var scanner = new BatchHeaderScanner(this, start.Position, size, chunk);
         while (scanner.MoveNext())
         {
             if (scanner.MaxTimestamp >= timestampMs)
@@ -97,4 +97,8 @@ public sealed partial class LogSegment
 
         return false;
     }
+
+    /// <summary>A slice of this segment's file; while a write buffer is attached, one that reads through <see cref="ReadAt"/>.</summary>
+    public FileSlice Slice(long positionBytes, int lengthBytes) =>
+        new(_log, positionBytes, lengthBytes) { Source = Volatile.Read(ref _writeBuffer) is null ? null : this };
 }

@@ -87,7 +87,7 @@ public sealed partial class LogSegment
         long maxTimestampMs = TimeIndex.EntryCount > 0 ? TimeIndex.LastEntry.Timestamp : -1;
         long offsetOfMax = TimeIndex.EntryCount > 0 ? TimeIndex.LastEntry.Offset : BaseOffset;
         Span<byte> chunk = stackalloc byte[BatchHeaderScanner.ChunkBytes];
-        var scanner = new BatchHeaderScanner(_log, startPosition, size, chunk);
+        var scanner = new BatchHeaderScanner(this, startPosition, size, chunk);
         long endOfBatches = startPosition;
         while (scanner.MoveNext())
         {

@@ -134,7 +134,11 @@ public sealed partial class LogSegment : IDisposable
     {
         int position = _sizeBytes;
         long endBytes = (long)position + batch.Length;
-        if (endBytes <= Volatile.Read(ref _preparedEndBytes))
+        if (_writeBuffer is { } buffer)
+        {
+            buffer.Append(batch, position);
+        }
+        else if (endBytes <= Volatile.Read(ref _preparedEndBytes))
         {
             // Inside the zero-filled tail: overwrites blocks that are already allocated and sized.
             RandomAccess.Write(_log, batch, position);
@@ -184,8 +188,12 @@ public sealed partial class LogSegment : IDisposable
         return IsEmpty || (long)_sizeBytes + batchSizeBytes <= segmentBytes;
     }
 
-    /// <summary>Makes the appended bytes durable (fdatasync of the .log; indexes are rebuildable).</summary>
-    public void Sync() => FileSync.DataSync(_log);
+    /// <summary>Makes the appended bytes durable (fdatasync of the .log; indexes are rebuildable), writing out first what only a write buffer holds.</summary>
+    public void Sync()
+    {
+        Volatile.Read(ref _writeBuffer)?.WriteAll(SizeBytes);
+        FileSync.DataSync(_log);
+    }
 
     /// <summary>
     /// Called (under the append lock) when the segment stops being the active one: records its
@@ -249,6 +257,13 @@ public sealed partial class LogSegment : IDisposable
         }
 
         _disposed = true;
+
+        // A clean close wrote everything out before; after a failure there is nothing left to save.
+        if (Interlocked.Exchange(ref _writeBuffer, null) is { } buffer)
+        {
+            buffer.Abandon();
+        }
+
         OffsetIndex.Dispose();
         TimeIndex.Dispose();
         _log.Dispose();
