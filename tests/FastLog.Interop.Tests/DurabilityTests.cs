@@ -21,12 +21,18 @@ public sealed class DurabilityTests : IDisposable
     public void Dispose() => _data.Dispose();
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Everything_is_read_back_after_a_restart_on_the_same_data(bool commitJournal)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task Everything_is_read_back_after_a_restart_on_the_same_data(bool commitJournal, bool directWrites)
     {
         const string Topic = "restart";
-        var settings = new Dictionary<string, string> { ["num.partitions"] = "3", ["log.commit.journal.enable"] = commitJournal ? "true" : "false" };
+        var settings = new Dictionary<string, string>
+        {
+            ["num.partitions"] = "3",
+            ["log.commit.journal.enable"] = commitJournal ? "true" : "false",
+            ["log.direct.write.buffer.bytes"] = directWrites ? "65536" : "0",
+        };
         var before = ConfluentKafkaTests.Messages(Partitions, 200, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 100_000);
         await using (var broker = await FastLogBroker.StartAsync(new FastLogBrokerOptions { Settings = settings, DataDirectory = _data.Path }))
         {
@@ -51,15 +57,21 @@ public sealed class DurabilityTests : IDisposable
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public async Task Every_acknowledged_message_survives_sigkill_of_the_standalone_broker(bool commitJournal)
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(true, true)]
+    public async Task Every_acknowledged_message_survives_sigkill_of_the_standalone_broker(bool commitJournal, bool directWrites)
     {
         const string Topic = "crash";
         const int Rounds = 4;
         var random = new Random(20261126);
         var acknowledged = new Dictionary<(int Partition, long Offset), string>();
-        string[] overrides = ["num.partitions=3", $"log.commit.journal.enable={(commitJournal ? "true" : "false")}"];
+        string[] overrides =
+        [
+            "num.partitions=3",
+            $"log.commit.journal.enable={(commitJournal ? "true" : "false")}",
+            $"log.direct.write.buffer.bytes={(directWrites ? 65536 : 0)}",
+        ];
         ChildBroker? broker = await ChildBroker.StartAsync(_data.Path, overrides);
         try
         {

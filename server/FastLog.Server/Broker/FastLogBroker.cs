@@ -122,6 +122,7 @@ public sealed class FastLogBroker : IAsyncDisposable
             CommitJournal = config.GetBool("log.commit.journal.enable"),
             JournalFileSizeBytes = config.GetInt("log.commit.journal.file.bytes"),
             PageCacheTailBytes = config.GetLong("log.page.cache.tail.bytes"),
+            DirectWriteBufferBytes = config.GetInt("log.direct.write.buffer.bytes"),
             TimeProvider = time,
             FlushObserver = flushMetrics,
         });

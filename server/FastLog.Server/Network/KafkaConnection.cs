@@ -298,7 +298,8 @@ internal sealed class KafkaConnection : IDisposable
 
     /// <summary>
     /// Writes one response: its bytes through the pipe, its file slices with sendfile, except slices
-    /// of at most <see cref="CopySliceMaxBytes"/>, which are read into the pipe's buffer instead.
+    /// of at most <see cref="CopySliceMaxBytes"/> and slices a segment's write buffer may still hold,
+    /// which are read into the pipe's buffer instead.
     /// </summary>
     /// <remarks>
     /// A fetch from consumers that keep up returns a few KiB from each of many partitions. Sent with
@@ -314,7 +315,7 @@ internal sealed class KafkaConnection : IDisposable
         {
             writer.Write(bytes.Span[position..at]);
             position = at;
-            if (slice.LengthBytes <= CopySliceMaxBytes)
+            if (slice.LengthBytes <= CopySliceMaxBytes || slice.Source is not null)
             {
                 CopySlice(writer, slice);
                 continue;
