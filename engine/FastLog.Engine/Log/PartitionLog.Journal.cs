@@ -54,7 +54,9 @@ public sealed partial class PartitionLog
     internal int WritebackStartedBytes => _writebackStartedBytes;
 
     // Direct writes are synchronous on the journal's tick thread: fewer, larger ones (see StartWriteback).
-    private const int DirectWritebackMinBytes = 64 * 1024;
+    // Against 64 KiB, at 130 k records/s over 16 partitions: 0.03 core less broker CPU in two alternated
+    // 60 s pairs, produce p99 within the run-to-run spread.
+    private const int DirectWritebackMinBytes = 256 * 1024;
 
     // Pages are dropped in steps of at least this much (see StartWriteback).
     private const int PageCacheDropStepBytes = 128 * 1024;
