@@ -115,6 +115,17 @@ public sealed partial class LogSegment
         }
     }
 
+    /// <summary>
+    /// How many leading bytes of the range at <paramref name="position"/> only the file holds (all of
+    /// them without a write buffer): those can be sent from the file, the rest is best copied through
+    /// <see cref="ReadAt"/>. A hint: a later read still checks.
+    /// </summary>
+    public int LeadingFileOnlyBytes(long position, int lengthBytes)
+    {
+        var buffer = Volatile.Read(ref _writeBuffer);
+        return buffer is null ? lengthBytes : (int)Math.Clamp(buffer.HeldFromBytes - position, 0, lengthBytes);
+    }
+
     private int ReadFile(Span<byte> destination, long position)
     {
         int total = 0;

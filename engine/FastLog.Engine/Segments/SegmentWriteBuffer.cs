@@ -198,7 +198,7 @@ public sealed class SegmentWriteBuffer
     /// </summary>
     internal int TryRead(Span<byte> destination, long position, long generation)
     {
-        long low = Math.Max(Volatile.Read(ref _startBytes), Volatile.Read(ref _reservedEndBytes) - CapacityBytes);
+        long low = HeldFromBytes;
         long end = position + destination.Length;
         long from = Math.Clamp(low, position, end);
         if (from < end)
@@ -213,6 +213,9 @@ public sealed class SegmentWriteBuffer
 
         return (int)(from - position);
     }
+
+    /// <summary>The first file position the ring still holds (everything before it is in the file); meaningful while the generation does not change.</summary>
+    internal long HeldFromBytes => Math.Max(Volatile.Read(ref _startBytes), Volatile.Read(ref _reservedEndBytes) - CapacityBytes);
 
     /// <summary>The current generation (odd: serving no segment). Read it before checking that the buffer is still the segment's.</summary>
     internal long Generation => Volatile.Read(ref _generation);

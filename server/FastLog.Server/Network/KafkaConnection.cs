@@ -298,8 +298,8 @@ internal sealed class KafkaConnection : IDisposable
 
     /// <summary>
     /// Writes one response: its bytes through the pipe, its file slices with sendfile, except slices
-    /// of at most <see cref="CopySliceMaxBytes"/> and slices a segment's write buffer may still hold,
-    /// which are read into the pipe's buffer instead.
+    /// of at most <see cref="CopySliceMaxBytes"/>, which are read into the pipe's buffer instead, as is
+    /// the part of a slice that a segment's write buffer still holds (the page cache does not have it).
     /// </summary>
     /// <remarks>
     /// A fetch from consumers that keep up returns a few KiB from each of many partitions. Sent with
@@ -315,28 +315,47 @@ internal sealed class KafkaConnection : IDisposable
         {
             writer.Write(bytes.Span[position..at]);
             position = at;
-            if (slice.LengthBytes <= CopySliceMaxBytes || slice.Source is not null)
+            if (slice.LengthBytes <= CopySliceMaxBytes)
             {
                 CopySlice(writer, slice);
                 continue;
             }
 
-            await writer.FlushAsync();
-            await SendFileAsync(slice);
+            // A segment's write buffer may hold the end of the slice: that part is copied from memory.
+            int fileBytes = slice.Source is { } segment ? segment.LeadingFileOnlyBytes(slice.PositionBytes, slice.LengthBytes) : slice.LengthBytes;
+            if (fileBytes > 0)
+            {
+                await writer.FlushAsync();
+                await SendFileAsync(slice with { LengthBytes = fileBytes, Source = null });
+            }
+
+            if (fileBytes < slice.LengthBytes)
+            {
+                CopySlice(writer, slice with { PositionBytes = slice.PositionBytes + fileBytes, LengthBytes = slice.LengthBytes - fileBytes });
+            }
         }
 
         writer.Write(bytes.Span[position..]);
     }
 
+    /// <summary>Copies a slice into the pipe in pieces of at most <see cref="FallbackCopyBytes"/>, so a large one never needs one large buffer.</summary>
     private static void CopySlice(PipeWriter writer, FileSlice slice)
     {
-        var destination = writer.GetSpan(slice.LengthBytes)[..slice.LengthBytes];
-        if (slice.CopyTo(destination) != slice.LengthBytes)
+        long position = slice.PositionBytes;
+        int remaining = slice.LengthBytes;
+        while (remaining > 0)
         {
-            throw new IOException($"segment file ended while copying {slice.LengthBytes} bytes at {slice.PositionBytes}");
-        }
+            int chunk = Math.Min(remaining, FallbackCopyBytes);
+            var destination = writer.GetSpan(chunk)[..chunk];
+            if ((slice with { PositionBytes = position, LengthBytes = chunk }).CopyTo(destination) != chunk)
+            {
+                throw new IOException($"segment file ended while copying {slice.LengthBytes} bytes at {slice.PositionBytes}");
+            }
 
-        writer.Advance(slice.LengthBytes);
+            writer.Advance(chunk);
+            position += chunk;
+            remaining -= chunk;
+        }
     }
 
     /// <summary>

@@ -34,12 +34,12 @@ public sealed class DirectWriteTests : IDisposable
     [Fact]
     public void Reads_come_from_the_buffer_before_the_file_has_the_bytes_and_the_page_cache_never_holds_them()
     {
-        using var log = OpenLog(256 * 1024);
+        using var log = OpenLog(1024 * 1024);
         Assert.True(log.WritesDirect);
         var appended = new List<byte[]>();
         for (int i = 0; i < 40; i++)
         {
-            var batch = TestBatches.Create(3, 500 + (i * 37), _time.NowMs, tag: i);
+            var batch = TestBatches.Create(3, 3000 + (i * 37), _time.NowMs, tag: i); // about 400 KB in all: past the 256 KiB writeback step
             appended.Add(batch.ToArray());
             log.Append(batch, 0);
         }
@@ -49,7 +49,7 @@ public sealed class DirectWriteTests : IDisposable
         Assert.Equal(0, new FileInfo(path).Length); // nothing written yet
         AssertBatches(appended, log.Read(0, 1 << 20, long.MaxValue).Slice.ToArray());
 
-        // The writeback tick writes whole pages only; a sync writes the partial last page too, padded with zeros.
+        // The writeback tick writes whole pages only (at least 256 KiB of them); a sync writes the partial last page too, padded with zeros.
         log.StartWriteback(minBytes: 0);
         Assert.Equal(size / 4096 * 4096, new FileInfo(path).Length);
         log.Flush();
@@ -88,6 +88,28 @@ public sealed class DirectWriteTests : IDisposable
         log.Flush();
         int size = log.Segments[^1].SizeBytes;
         AssertBatches(appended, File.ReadAllBytes(LogFile(log)).AsSpan(0, size));
+    }
+
+    [Fact]
+    public void Only_bytes_the_buffer_no_longer_holds_are_left_to_the_file()
+    {
+        using var log = OpenLog(64 * 1024);
+        for (int i = 0; i < 200; i++)
+        {
+            log.Append(TestBatches.Create(1, 1000, _time.NowMs, tag: i), 0);
+        }
+
+        var active = log.Segments[^1];
+        int size = active.SizeBytes;
+        Assert.Equal(0, active.LeadingFileOnlyBytes(size - 1000, 1000)); // the newest: from memory
+        Assert.Equal(size - (64 * 1024), active.LeadingFileOnlyBytes(0, size));
+        Assert.Equal(100, active.LeadingFileOnlyBytes(0, 100));
+
+        // What is left to the file is in the file already.
+        int fileOnly = active.LeadingFileOnlyBytes(0, size);
+        byte[] fromLog = new byte[fileOnly];
+        Assert.Equal(fileOnly, active.ReadAt(fromLog, 0));
+        Assert.Equal(fromLog, File.ReadAllBytes(LogFile(log)).AsSpan(0, fileOnly).ToArray());
     }
 
     [Fact]
