@@ -34,7 +34,7 @@ public sealed partial class LogSegment
             return false;
         }
 
-        buffer.Attach(direct, _log, _sizeBytes);
+        buffer.Attach(this, direct, _log, _sizeBytes);
         Volatile.Write(ref _writeBuffer, buffer);
         return true;
     }
@@ -52,7 +52,7 @@ public sealed partial class LogSegment
         }
 
         // Everything reaches the file before readers are sent there.
-        buffer.WriteAll(_sizeBytes);
+        buffer.WriteAll(this, _sizeBytes);
         Volatile.Write(ref _writeBuffer, null);
         buffer.Detach(_sizeBytes);
         NoteDirectWriteEnd();
@@ -79,7 +79,7 @@ public sealed partial class LogSegment
             return false;
         }
 
-        buffer.WritePages(SizeBytes, minBytes);
+        buffer.WritePages(this, SizeBytes, minBytes);
         return true;
     }
 

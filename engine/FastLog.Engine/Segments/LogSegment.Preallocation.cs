@@ -96,7 +96,7 @@ public sealed partial class LogSegment
             int size = _sizeBytes;
             if (_writeBuffer is { } buffer)
             {
-                buffer.WriteAll(size);
+                buffer.WriteAll(this, size);
                 NoteDirectWriteEnd();
             }
 

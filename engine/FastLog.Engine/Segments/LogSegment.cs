@@ -191,7 +191,7 @@ public sealed partial class LogSegment : IDisposable
     /// <summary>Makes the appended bytes durable (fdatasync of the .log; indexes are rebuildable), writing out first what only a write buffer holds.</summary>
     public void Sync()
     {
-        Volatile.Read(ref _writeBuffer)?.WriteAll(SizeBytes);
+        Volatile.Read(ref _writeBuffer)?.WriteAll(this, SizeBytes);
         FileSync.DataSync(_log);
     }
 

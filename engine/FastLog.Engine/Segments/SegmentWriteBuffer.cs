@@ -40,6 +40,9 @@ public sealed class SegmentWriteBuffer
     // that saw the same even value before and after its copy read that segment's bytes.
     private long _generation = 1;
 
+    // The segment served now (null while detached): a writer that read its segment's size just before
+    // a roll handed the buffer on must not write that size's worth of the next segment's ring.
+    private object? _owner;
     private SafeFileHandle? _direct;
     private long _startBytes;
     private long _reservedEndBytes;
@@ -75,7 +78,7 @@ public sealed class SegmentWriteBuffer
     /// (which the buffer now owns); the bytes of the last, partial page are read back through
     /// <paramref name="buffered"/>, since the next write of that page rewrites them.
     /// </summary>
-    internal void Attach(SafeFileHandle direct, SafeFileHandle buffered, int sizeBytes)
+    internal void Attach(object owner, SafeFileHandle direct, SafeFileHandle buffered, int sizeBytes)
     {
         lock (_writeLock)
         {
@@ -93,6 +96,7 @@ public sealed class SegmentWriteBuffer
             }
 
             // The count is odd here (detached): readers ignore the fields until it turns even.
+            _owner = owner;
             _direct = direct;
             _startBytes = start;
             _writtenBytes = sizeBytes;
@@ -108,7 +112,7 @@ public sealed class SegmentWriteBuffer
         {
             try
             {
-                WriteOut(sizeBytes, includePartialPage: true);
+                WriteOut(_owner, sizeBytes, includePartialPage: true);
             }
             finally
             {
@@ -134,6 +138,7 @@ public sealed class SegmentWriteBuffer
             Interlocked.Increment(ref _generation);
         }
 
+        _owner = null;
         _direct?.Dispose();
         _direct = null;
     }
@@ -154,7 +159,7 @@ public sealed class SegmentWriteBuffer
                 // The writeback tick fell behind (or the batch is huge): the appender writes itself.
                 lock (_writeLock)
                 {
-                    WriteOut(position, includePartialPage: true);
+                    WriteOut(_owner, position, includePartialPage: true);
                 }
             }
 
@@ -167,8 +172,8 @@ public sealed class SegmentWriteBuffer
         }
     }
 
-    /// <summary>Writes the whole pages below <paramref name="sizeBytes"/> not written yet, when there are at least <paramref name="minBytes"/> of them.</summary>
-    internal void WritePages(long sizeBytes, int minBytes)
+    /// <summary>Writes <paramref name="owner"/>'s whole pages below <paramref name="sizeBytes"/> not written yet, when there are at least <paramref name="minBytes"/> of them (nothing once the buffer serves another segment).</summary>
+    internal void WritePages(object owner, long sizeBytes, int minBytes)
     {
         if (PageStart(sizeBytes) - PageStart(Volatile.Read(ref _writtenBytes)) < minBytes)
         {
@@ -177,16 +182,16 @@ public sealed class SegmentWriteBuffer
 
         lock (_writeLock)
         {
-            WriteOut(sizeBytes, includePartialPage: false);
+            WriteOut(owner, sizeBytes, includePartialPage: false);
         }
     }
 
-    /// <summary>Writes every byte below <paramref name="sizeBytes"/> the file does not hold yet, the last partial page included.</summary>
-    internal void WriteAll(long sizeBytes)
+    /// <summary>Writes every byte of <paramref name="owner"/>'s below <paramref name="sizeBytes"/> the file does not hold yet, the last partial page included (nothing once the buffer serves another segment).</summary>
+    internal void WriteAll(object owner, long sizeBytes)
     {
         lock (_writeLock)
         {
-            WriteOut(sizeBytes, includePartialPage: true);
+            WriteOut(owner, sizeBytes, includePartialPage: true);
         }
     }
 
@@ -225,11 +230,11 @@ public sealed class SegmentWriteBuffer
     private int RingIndex(long position) => (int)(position % CapacityBytes);
 
     // Under _writeLock.
-    private void WriteOut(long sizeBytes, bool includePartialPage)
+    private void WriteOut(object? owner, long sizeBytes, bool includePartialPage)
     {
         var direct = _direct;
         long written = _writtenBytes;
-        if (direct is null || sizeBytes <= written)
+        if (direct is null || owner is null || !ReferenceEquals(owner, _owner) || sizeBytes <= written)
         {
             return;
         }

@@ -1,4 +1,5 @@
 using FastLog.Engine.Log;
+using FastLog.Engine.Segments;
 using FastLog.Engine.Tests.Support;
 using FastLog.Format;
 
@@ -180,6 +181,36 @@ public sealed class DirectWriteTests : IDisposable
         using var recovered = OpenLog(64 * 1024, directory: crashed, clean: false);
         Assert.Equal(syncedEnd, recovered.LogEndOffset);
         AssertBatches(synced, ReadAll(recovered));
+    }
+
+    [Fact]
+    public void A_writer_that_read_its_segment_before_a_roll_writes_nothing_of_the_next_one()
+    {
+        string directory = _dir.Combine("handover");
+        Directory.CreateDirectory(directory);
+        var buffer = new SegmentWriteBuffer(64 * 1024);
+        using var first = LogSegment.Create(directory, 0, 1 << 20, 4096, _time.NowMs);
+        using var second = LogSegment.Create(directory, 1000, 1 << 20, 4096, _time.NowMs);
+        Assert.True(first.AttachWriteBuffer(buffer));
+        for (int i = 0; i < 100; i++)
+        {
+            first.Append(TestBatches.Create(1, 1000, _time.NowMs, tag: i), i, _time.NowMs);
+        }
+
+        // The writeback tick or a flusher read the first segment and its size, then the roll hands the buffer on.
+        long staleSize = first.SizeBytes;
+        Assert.Same(buffer, first.DetachWriteBuffer());
+        Assert.True(second.AttachWriteBuffer(buffer));
+        var batch = TestBatches.Create(1, 500, _time.NowMs, tag: 1000);
+        second.Append(batch, 1000, _time.NowMs);
+
+        buffer.WritePages(first, staleSize, minBytes: 0);
+        buffer.WriteAll(first, staleSize);
+        Assert.Equal(0, new FileInfo(second.LogPath).Length);
+
+        second.Sync();
+        Assert.Equal(batch, File.ReadAllBytes(second.LogPath).AsSpan(0, batch.Length).ToArray());
+        Assert.Equal(100, TestBatches.Split(File.ReadAllBytes(first.LogPath).AsSpan(0, (int)staleSize)).Count);
     }
 
     [Fact]
