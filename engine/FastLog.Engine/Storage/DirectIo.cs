@@ -16,14 +16,13 @@ namespace FastLog.Engine.Storage;
 /// copy and the fault. Reads of the same file through an ordinary handle stay coherent: the kernel
 /// drops cached pages a direct write overlaps.
 /// </remarks>
-public static partial class DirectIo
+public static class DirectIo
 {
     /// <summary>The alignment of memory, positions and lengths that direct writes need (the page size on the platforms the broker runs on).</summary>
     public const int PageBytes = 4096;
 
     private const int O_RDWR = 2;
     private const int O_CLOEXEC = 0x80000;
-    private const int EINTR = 4;
     private const int EINVAL = 22;
 
     /// <summary>Whether this platform has direct I/O the engine can use (Linux on x64 or Arm64).</summary>
@@ -45,13 +44,7 @@ public static partial class DirectIo
 
         // O_DIRECT's value differs between architectures (asm-generic against x86).
         int direct = RuntimeInformation.ProcessArchitecture == Architecture.Arm64 ? 0x10000 : 0x4000;
-        int fd;
-        do
-        {
-            fd = Open(path, O_RDWR | O_CLOEXEC | direct);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
-
+        int fd = FileSync.OpenDescriptor(path, O_RDWR | O_CLOEXEC | direct);
         if (fd >= 0)
         {
             return new SafeFileHandle(fd, ownsHandle: true);
@@ -65,7 +58,4 @@ public static partial class DirectIo
 
         throw new IOException($"open of '{path}' for direct I/O failed: {Marshal.GetPInvokeErrorMessage(errno)} (errno {errno})", errno);
     }
-
-    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int Open(string path, int flags);
 }

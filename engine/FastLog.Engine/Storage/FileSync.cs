@@ -119,13 +119,7 @@ public static partial class FileSync
             return;
         }
 
-        int fd;
-        do
-        {
-            fd = Open(path, O_RDONLY);
-        }
-        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
-
+        int fd = OpenDescriptor(path, O_RDONLY);
         if (fd < 0)
         {
             throw ErrnoException("open", Marshal.GetLastPInvokeError(), path);
@@ -184,6 +178,19 @@ public static partial class FileSync
                 _handle.DangerousRelease();
             }
         }
+    }
+
+    /// <summary><c>open(2)</c>, retried when a signal interrupts it; a negative result leaves the error in <see cref="Marshal.GetLastPInvokeError"/>.</summary>
+    internal static int OpenDescriptor(string path, int flags)
+    {
+        int fd;
+        do
+        {
+            fd = Open(path, flags);
+        }
+        while (fd < 0 && Marshal.GetLastPInvokeError() == EINTR);
+
+        return fd;
     }
 
     private static IOException ErrnoException(string call, int errno, string? path)
