@@ -54,7 +54,7 @@ public sealed partial class LogSegment
         // Everything reaches the file before readers are sent there.
         buffer.WriteAll(this, _sizeBytes);
         Volatile.Write(ref _writeBuffer, null);
-        buffer.Detach(_sizeBytes);
+        buffer.Detach();
         NoteDirectWriteEnd();
         return buffer;
     }

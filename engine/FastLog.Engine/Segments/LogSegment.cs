@@ -261,7 +261,7 @@ public sealed partial class LogSegment : IDisposable
         // A clean close wrote everything out before; after a failure there is nothing left to save.
         if (Interlocked.Exchange(ref _writeBuffer, null) is { } buffer)
         {
-            buffer.Abandon();
+            buffer.Detach();
         }
 
         OffsetIndex.Dispose();

@@ -66,9 +66,6 @@ public sealed class SegmentWriteBuffer
 
     public int CapacityBytes { get; }
 
-    /// <summary>The file position the file holds every byte below (tests).</summary>
-    internal long WrittenBytes => Volatile.Read(ref _writtenBytes);
-
     private Span<byte> Ring => _memory.AsSpan(_ringOffset, CapacityBytes);
 
     private Span<byte> Scratch => _memory.AsSpan(_scratchOffset, DirectIo.PageBytes);
@@ -105,24 +102,11 @@ public sealed class SegmentWriteBuffer
         }
     }
 
-    /// <summary>Writes out every byte below <paramref name="sizeBytes"/> and stops serving the segment; readers fall back to its file.</summary>
-    internal void Detach(long sizeBytes)
-    {
-        lock (_writeLock)
-        {
-            try
-            {
-                WriteOut(_owner, sizeBytes, includePartialPage: true);
-            }
-            finally
-            {
-                Release();
-            }
-        }
-    }
-
-    /// <summary>Stops serving the segment without writing (a segment closed after a failure).</summary>
-    internal void Abandon()
+    /// <summary>
+    /// Stops serving the segment and closes its direct handle, without writing: a roll writes
+    /// everything out first (<see cref="WriteAll"/>); a segment closed after a failure has nothing to save.
+    /// </summary>
+    internal void Detach()
     {
         lock (_writeLock)
         {
